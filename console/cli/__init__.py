@@ -1,0 +1,79 @@
+"""The headless ``tollgate`` command line (same services as the GUI).
+
+Contract (DESIGN.md): ``tollgate [--workspace PATH|URL] [COMMAND]``; exit 0 on success,
+2 with one clear stderr line on bad input or an unreachable resource (never a
+traceback); ``--json`` prints exactly one JSON document.  Each subcommand lives in its
+own module exposing ``register(subparsers)`` which sets ``func`` on its parser;
+``func(args) -> int`` returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Optional, Sequence
+
+from console import __version__
+from console.errors import TollgateError
+
+_COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="tollgate",
+        description="Tollgate: governance and monitoring console for machine-learning models.",
+    )
+    p.add_argument("--version", action="version", version=f"tollgate {__version__}")
+    p.add_argument(
+        "--workspace",
+        metavar="PATH|URL",
+        default=None,
+        help="workspace: a SQLite file (created if absent) or a SQLAlchemy URL; "
+        "default: the workspace in the user data directory",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        mod = importlib.import_module(f"console.cli.{name}_cmd")
+        mod.register(sub)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``tollgate`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.command = "gui"
+        from console.cli import gui_cmd
+
+        args.func = gui_cmd.run
+        args.screenshot = None
+    try:
+        code = int(args.func(args) or 0)
+    except TollgateError as exc:
+        print(f"tollgate: error: {exc}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print("tollgate: interrupted; nothing was saved.", file=sys.stderr)
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:  # a bug: still one line, never a traceback for the user
+        if os.environ.get("TOLLGATE_DEBUG"):
+            raise
+        print(
+            f"tollgate: internal error: {type(exc).__name__}: {exc} "
+            "(set TOLLGATE_DEBUG=1 for details and report it)",
+            file=sys.stderr,
+        )
+        code = 3
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""``tollgate models list|show``: the inventory and one model (DESIGN.md JSON shapes)."""
+
+from __future__ import annotations
+
+import argparse
+
+from console.cli.common import format_table, open_workspace, print_json
+from console.domain.models import ModelDetail
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list the model inventory or show one model")
+    msub = p.add_subparsers(dest="models_command", metavar="SUBCOMMAND", required=True)
+    pl = msub.add_parser("list", help="the inventory: every registered model")
+    pl.add_argument("--json", action="store_true", help="print a JSON array")
+    pl.set_defaults(func=run_list)
+    ps = msub.add_parser("show", help="one model with its versions")
+    ps.add_argument("name", metavar="NAME", help="the model's exact name")
+    ps.add_argument("--source", default=None, help="registry name when NAME exists in several")
+    ps.add_argument("--json", action="store_true", help="print a JSON object")
+    ps.set_defaults(func=run_show)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        models = ws.list_models()
+    if args.json:
+        print_json([m.to_json() for m in models])
+        return 0
+    rows = [
+        [
+            m.name,
+            m.owner,
+            str(m.risk_tier),
+            m.status.value,
+            m.champion_version or "-",
+            str(m.versions),
+            m.last_validation or "-",
+            m.drift_status.value if m.drift_status else "-",
+            m.source,
+        ]
+        for m in models
+    ]
+    print(format_table(["NAME", "OWNER", "TIER", "STATUS", "CHAMPION", "VERSIONS", "VALIDATION", "DRIFT", "SOURCE"], rows))
+    print(f"{len(models)} models")
+    return 0
+
+
+def detail_json(d: ModelDetail) -> dict:
+    """The ``models show --json`` object: the list fields plus ``version_details``."""
+    out = d.summary.to_json()
+    out.update(
+        {
+            "description": d.model.description,
+            "business_unit": d.model.business_unit,
+            "use_case": d.model.use_case,
+            "intended_use": d.model.intended_use,
+            "restrictions": d.model.restrictions,
+            "version_details": [
+                {
+                    "version": str(v.version),
+                    "created_at": v.created_at,
+                    "created_by": v.created_by,
+                    "metrics": v.metrics,
+                    "artifact_sha256": v.artifact_sha256,
+                    "data_sha256": v.data_sha256,
+                    "aliases": list(v.aliases),
+                }
+                for v in d.versions
+            ],
+        }
+    )
+    return out
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        d = ws.get_model(args.name, args.source)
+    if args.json:
+        print_json(detail_json(d))
+        return 0
+    s = d.summary
+    print(f"{d.model.name}  (source: {s.source})")
+    print(f"  owner {s.owner} · risk tier {s.risk_tier} · status {s.status.value} · champion {s.champion_version or '-'}")
+    print(f"  last validation {s.last_validation or '-'} · drift {s.drift_status.value if s.drift_status else '-'}")
+    if d.model.description:
+        print(f"  {d.model.description}")
+    rows = [
+        [
+            str(v.version),
+            ",".join(v.aliases) or "-",
+            v.estimator_class,
+            v.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            v.created_by,
+            " ".join(f"{k}={val:.4f}" for k, val in sorted(v.metrics.items()) if isinstance(val, (int, float))),
+            v.artifact_sha256[:12],
+        ]
+        for v in d.versions
+    ]
+    print(format_table(["VERSION", "ALIASES", "ESTIMATOR", "CREATED", "BY", "METRICS", "ARTIFACT"], rows))
+    return 0

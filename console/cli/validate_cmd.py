@@ -1,0 +1,86 @@
+"""``tollgate validate NAME[@VERSION] [--data FILE --target COL] [--json]``.
+
+Exit 0 when no blocking check failed or errored, 1 otherwise, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from console.cli.common import add_table_options, format_table, open_workspace, print_json, stderr_progress, table_options
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="run a model version's validation checks",
+        description="Run the validation checks of NAME[@VERSION] (VERSION: number or alias; default: "
+        "the champion, else the latest) on the holdout set recorded at registration, or on --data.",
+    )
+    p.add_argument("ref", metavar="NAME[@VERSION]")
+    p.add_argument("--data", type=Path, default=None, metavar="FILE", help="labelled CSV/TSV/Parquet file")
+    p.add_argument("--target", default=None, metavar="COL", help="label column of --data (default: the version's)")
+    p.add_argument("--source", default=None, help="registry name when NAME exists in several")
+    p.add_argument("--user", default=None, metavar="LOGIN", help="acting user recorded in the audit trail")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_table_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from console.errors import InputError
+
+    if args.target is not None and args.data is None:
+        raise InputError("--target goes with --data FILE (without --data the recorded holdout set is used)")
+    with open_workspace(args) as ws:
+        model, version = ws.resolve(args.ref, args.source)
+        data = None
+        label = None
+        if args.data is not None:
+            from console.monitoring.io import read_table
+
+            data = read_table(args.data, **table_options(args))
+            label = str(args.data)
+        vrun = ws.run_validation(
+            model.id,
+            version.version,
+            data=data,
+            target=args.target,
+            data_label=label,
+            actor=args.user,
+            progress=None if args.json else stderr_progress(),
+        )
+    if args.json:
+        print_json(
+            {
+                "model": model.name,
+                "version": str(vrun.version),
+                "passed": vrun.passed,
+                "data": vrun.data_label,
+                "data_sha256": vrun.data_sha256,
+                "n_rows": vrun.n_rows,
+                "checks": [c.to_json() for c in vrun.checks],
+            }
+        )
+    else:
+        rows = [
+            [c.id, c.status.value.upper(), "yes" if c.blocking else "no", _summary(c.values), c.reason or ""]
+            for c in vrun.checks
+        ]
+        print(f"{model.name} v{vrun.version} on {vrun.data_label} ({vrun.n_rows:,} rows)")
+        print(format_table(["CHECK", "STATUS", "BLOCKING", "VALUES", "REASON"], rows))
+        print("PASSED" if vrun.passed else "FAILED: a blocking check failed")
+    return 0 if vrun.passed else 1
+
+
+def _summary(values: dict) -> str:
+    parts = []
+    for k, v in values.items():
+        if isinstance(v, float):
+            parts.append(f"{k}={v:.4f}")
+        elif isinstance(v, (int, str)) and len(str(v)) < 30:
+            parts.append(f"{k}={v}")
+        elif isinstance(v, list) and v and len(v) <= 4:
+            parts.append(f"{k}={','.join(map(str, v))}")
+    return " ".join(parts[:5])

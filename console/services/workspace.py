@@ -1,0 +1,919 @@
+"""The workspace service: every use case of the GUI and the CLI goes through here.
+
+A :class:`Workspace` wraps one database (see :mod:`console.store.db`).  Each public
+method opens its own short-lived SQLAlchemy session and returns detached, frozen domain
+objects, so the methods are safe to call from worker threads.  Every state change
+appends an audit event in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import getpass
+import io
+import platform
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+
+from console import __version__
+from console.domain.models import (
+    Alias,
+    DriftRun,
+    DriftStatus,
+    LifecycleStatus,
+    ModelDetail,
+    ModelSummary,
+    ModelVersion,
+    RegisteredModel,
+    TaskType,
+    ValidationRun,
+)
+from console.errors import InputError, NotFoundError, WorkspaceError
+from console.fingerprint import dataframe_fingerprint, sha256_hex
+from console.jsonutil import json_safe
+from console.jobs import CancelToken, ProgressFn, checkpoint, report
+from console.store import convert, orm
+from console.store.db import open_database
+from console.store.orm import utcnow
+
+PARQUET = "application/vnd.apache.parquet"
+SKOPS = "application/x-skops"
+
+
+def default_actor() -> str:
+    """The OS login name, used as the actor of non-signature actions."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers)
+        return "unknown"
+
+
+def split_ref(ref: str) -> tuple[str, Optional[str]]:
+    """Split ``NAME[@VERSION]`` at the last ``@`` (DESIGN.md CLI contract)."""
+    if "@" in ref:
+        name, _, ver = ref.rpartition("@")
+        if name:
+            return name, ver or None
+    return ref, None
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """One time window of current data for a drift run: rows in ``data``."""
+
+    label: str
+    data: pd.DataFrame
+    start: Optional[str] = None
+    end: Optional[str] = None
+
+
+class Workspace:
+    """A Tollgate workspace (local SQLite file or a database URL)."""
+
+    def __init__(self, location: Union[str, Path, None] = None) -> None:
+        self._loc, self._engine, self._sessions = open_database(location)
+
+    @classmethod
+    def open(cls, location: Union[str, Path, None] = None) -> "Workspace":
+        """Open (creating and migrating if needed) the workspace at ``location``.
+
+        ``None`` is the default workspace in the user data directory.  Raises
+        :class:`console.errors.WorkspaceError` when it cannot be opened.
+        """
+        return cls(location)
+
+    @property
+    def label(self) -> str:
+        """Display name: the file path, or the URL without its password."""
+        return self._loc.label
+
+    @property
+    def sqlite_path(self) -> Optional[Path]:
+        return self._loc.sqlite_path
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ sessions
+    def _session(self) -> Session:
+        return self._sessions()
+
+    def _write(self) -> "_WriteTx":
+        return _WriteTx(self)
+
+    # ------------------------------------------------------------------ audit
+    @staticmethod
+    def _audit(
+        s: Session,
+        actor: str,
+        action: str,
+        entity_type: str,
+        entity_id: Any,
+        *,
+        model_id: Optional[int] = None,
+        old: Optional[dict] = None,
+        new: Optional[dict] = None,
+        reason: str = "",
+        at: Optional[datetime] = None,
+    ) -> None:
+        s.add(
+            orm.AuditEventRow(
+                occurred_at=at or utcnow(),
+                actor=actor,
+                action=action,
+                entity_type=entity_type,
+                entity_id=str(entity_id),
+                model_id=model_id,
+                old=old,
+                new=new,
+                reason=reason,
+            )
+        )
+
+    # ------------------------------------------------------------------ blobs
+    @staticmethod
+    def _put_blob(s: Session, data: bytes, media_type: str) -> str:
+        digest = sha256_hex(data)
+        if s.get(orm.Blob, digest) is None:
+            s.add(orm.Blob(sha256=digest, media_type=media_type, size=len(data), data=data))
+            s.flush()
+        return digest
+
+    @staticmethod
+    def dataset_bytes(df: pd.DataFrame) -> bytes:
+        """Parquet bytes of ``df`` (no index), as datasets are stored in the workspace."""
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        return buf.getvalue()
+
+    def load_blob(self, sha256: str) -> bytes:
+        with self._session() as s:
+            blob = s.get(orm.Blob, sha256)
+            if blob is None:
+                raise NotFoundError(f"no stored object with SHA-256 {sha256} in workspace {self.label}")
+            return bytes(blob.data)
+
+    def load_dataset(self, sha256: str) -> pd.DataFrame:
+        """The DataFrame stored under ``sha256`` (Parquet blob)."""
+        return pd.read_parquet(io.BytesIO(self.load_blob(sha256)))
+
+    def load_estimator(self, version: ModelVersion) -> Any:
+        """Load a version's model with skops' trusted-type allow-list (never pickle)."""
+        from console.validation.loading import load_model
+
+        return load_model(self.load_blob(version.artifact_sha256), expected_sha256=version.artifact_sha256)
+
+    # ------------------------------------------------------------------ registering
+    def register_model(
+        self,
+        *,
+        name: str,
+        owner: str,
+        risk_tier: int,
+        task: TaskType,
+        status: LifecycleStatus = LifecycleStatus.DEVELOPMENT,
+        description: str = "",
+        business_unit: str = "",
+        use_case: str = "",
+        intended_use: str = "",
+        restrictions: str = "",
+        actor: Optional[str] = None,
+        source: str = "local",
+    ) -> RegisteredModel:
+        """Create a registered model; an existing one of the same name is returned
+        unchanged (idempotent).  Raises :class:`InputError` for an empty name or a risk
+        tier outside 1–3."""
+        name = name.strip()
+        if not name:
+            raise InputError("a model needs a name")
+        if risk_tier not in (1, 2, 3):
+            raise InputError(f"risk tier must be 1, 2 or 3 (got {risk_tier!r})")
+        actor = actor or default_actor()
+        with self._write() as s:
+            row = s.scalar(
+                select(orm.RegisteredModelRow).where(
+                    orm.RegisteredModelRow.source == source, orm.RegisteredModelRow.name == name
+                )
+            )
+            if row is not None:
+                return convert.model(row)
+            now = utcnow()
+            row = orm.RegisteredModelRow(
+                name=name,
+                source=source,
+                owner=owner,
+                risk_tier=risk_tier,
+                task=TaskType(task).value,
+                status=LifecycleStatus(status).value,
+                description=description,
+                business_unit=business_unit,
+                use_case=use_case,
+                intended_use=intended_use,
+                restrictions=restrictions,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                "model.registered",
+                "registered_model",
+                row.id,
+                model_id=row.id,
+                new={"name": name, "owner": owner, "risk_tier": risk_tier, "status": row.status},
+            )
+            return convert.model(row)
+
+    def register_version(
+        self,
+        model_id: int,
+        *,
+        estimator: Any,
+        training_data: pd.DataFrame,
+        target_column: str,
+        holdout: Optional[pd.DataFrame] = None,
+        reference: Optional[pd.DataFrame] = None,
+        metrics: Optional[dict[str, float]] = None,
+        description: str = "",
+        actor: Optional[str] = None,
+    ) -> ModelVersion:
+        """Register a new version of model ``model_id``.
+
+        The estimator is serialised with skops (content-addressed), the training data is
+        fingerprinted (:func:`console.fingerprint.dataframe_fingerprint`) and its feature
+        schema recorded (column -> pandas dtype name, target excluded); the labelled
+        ``holdout`` and the drift ``reference`` (default: the training features) are
+        stored as Parquet blobs.  If a version with the same artifact and training data
+        already exists it is returned instead (idempotent).
+        """
+        from console.validation.loading import dump_model
+
+        if target_column not in training_data.columns:
+            raise InputError(f"target column {target_column!r} is not in the training data")
+        if holdout is not None and target_column not in holdout.columns:
+            raise InputError(f"target column {target_column!r} is not in the holdout data")
+        actor = actor or default_actor()
+        artifact = dump_model(estimator)
+        artifact_sha = sha256_hex(artifact)
+        data_sha = dataframe_fingerprint(training_data)
+        features = training_data.drop(columns=[target_column])
+        schema = {str(c): str(features[c].dtype) for c in features.columns}
+        if reference is None:
+            reference = training_data
+        params = _jsonable_params(estimator)
+        with self._write() as s:
+            model_row = s.get(orm.RegisteredModelRow, model_id)
+            if model_row is None:
+                raise NotFoundError(f"no model with id {model_id}")
+            existing = s.scalar(
+                select(orm.ModelVersionRow).where(
+                    orm.ModelVersionRow.model_id == model_id,
+                    orm.ModelVersionRow.artifact_sha256 == artifact_sha,
+                    orm.ModelVersionRow.data_sha256 == data_sha,
+                )
+            )
+            if existing is not None:
+                return convert.version(existing)
+            self._put_blob(s, artifact, SKOPS)
+            holdout_sha = self._put_blob(s, self.dataset_bytes(holdout), PARQUET) if holdout is not None else None
+            reference_sha = self._put_blob(s, self.dataset_bytes(reference), PARQUET)
+            number = (s.scalar(select(func.max(orm.ModelVersionRow.version)).where(
+                orm.ModelVersionRow.model_id == model_id)) or 0) + 1
+            row = orm.ModelVersionRow(
+                model_id=model_id,
+                version=number,
+                framework=f"scikit-learn {_sklearn_version()}",
+                estimator_class=_estimator_class(estimator),
+                artifact_sha256=artifact_sha,
+                data_sha256=data_sha,
+                training_schema=schema,
+                target_column=target_column,
+                holdout_sha256=holdout_sha,
+                reference_sha256=reference_sha,
+                hyperparameters=params,
+                metrics=_finite(metrics or {}),
+                description=description,
+                created_by=actor,
+                created_at=utcnow(),
+            )
+            s.add(row)
+            s.flush()
+            model_row.updated_at = utcnow()
+            self._audit(
+                s,
+                actor,
+                "version.registered",
+                "model_version",
+                row.id,
+                model_id=model_id,
+                new={
+                    "version": number,
+                    "artifact_sha256": artifact_sha,
+                    "data_sha256": data_sha,
+                    "estimator": row.estimator_class,
+                },
+            )
+            return convert.version(row)
+
+    def set_alias(self, model_id: int, alias: str, version: int, *, actor: Optional[str] = None, reason: str = "") -> Alias:
+        """Point ``alias`` (e.g. ``champion``) of a model at ``version``; audited."""
+        actor = actor or default_actor()
+        with self._write() as s:
+            vrow = s.scalar(
+                select(orm.ModelVersionRow).where(
+                    orm.ModelVersionRow.model_id == model_id, orm.ModelVersionRow.version == version
+                )
+            )
+            if vrow is None:
+                raise NotFoundError(f"model id {model_id} has no version {version}")
+            arow = s.scalar(
+                select(orm.AliasRow).where(orm.AliasRow.model_id == model_id, orm.AliasRow.name == alias)
+            )
+            old = None
+            if arow is None:
+                arow = orm.AliasRow(model_id=model_id, name=alias, version_id=vrow.id, updated_at=utcnow())
+                s.add(arow)
+            else:
+                if arow.version_id == vrow.id:
+                    return Alias(model_id, alias, version)
+                old = {"version": arow.version.version}
+                arow.version_id = vrow.id
+                arow.updated_at = utcnow()
+            s.flush()
+            self._audit(s, actor, "alias.set", "model_alias", f"{model_id}:{alias}", model_id=model_id,
+                        old=old, new={"alias": alias, "version": version}, reason=reason)
+            return Alias(model_id, alias, version)
+
+    def set_status(self, model_id: int, status: LifecycleStatus, *, actor: Optional[str] = None, reason: str = "") -> RegisteredModel:
+        """Set a model's lifecycle status directly (demo seeding; approvals come with
+        the governance workflow); audited."""
+        actor = actor or default_actor()
+        status = LifecycleStatus(status)
+        with self._write() as s:
+            row = s.get(orm.RegisteredModelRow, model_id)
+            if row is None:
+                raise NotFoundError(f"no model with id {model_id}")
+            if row.status != status.value:
+                old = row.status
+                row.status = status.value
+                row.updated_at = utcnow()
+                self._audit(s, actor, "model.status_changed", "registered_model", model_id, model_id=model_id,
+                            old={"status": old}, new={"status": status.value}, reason=reason)
+            return convert.model(row)
+
+    # ------------------------------------------------------------------ reading
+    def list_models(self) -> list[ModelSummary]:
+        """The inventory: one :class:`ModelSummary` per registered model, by name."""
+        with self._session() as s:
+            models = s.scalars(
+                select(orm.RegisteredModelRow).order_by(orm.RegisteredModelRow.name)
+            ).all()
+            counts = dict(
+                s.execute(
+                    select(orm.ModelVersionRow.model_id, func.count()).group_by(orm.ModelVersionRow.model_id)
+                ).all()
+            )
+            champions = dict(
+                s.execute(
+                    select(orm.AliasRow.model_id, orm.ModelVersionRow.version)
+                    .join(orm.ModelVersionRow, orm.AliasRow.version_id == orm.ModelVersionRow.id)
+                    .where(orm.AliasRow.name == "champion")
+                ).all()
+            )
+            # The inventory's "last validation" is that of the governed version: the
+            # champion, else the latest version.
+            governed: dict[int, tuple[int, int]] = {}
+            for model_id, vid, number in s.execute(
+                select(orm.ModelVersionRow.model_id, orm.ModelVersionRow.id, orm.ModelVersionRow.version)
+            ).all():
+                if champions.get(model_id) == number or (
+                    model_id not in champions and number > governed.get(model_id, (0, 0))[1]
+                ):
+                    governed[model_id] = (vid, number)
+            governed_ids = {vid: mid for mid, (vid, _) in governed.items()}
+            last_val: dict[int, tuple] = {}
+            for vid, when, run_id, passed in s.execute(
+                select(orm.ValidationRunRow.version_id, orm.ValidationRunRow.finished_at,
+                       orm.ValidationRunRow.id, orm.ValidationRunRow.passed)
+                .where(orm.ValidationRunRow.version_id.in_(governed_ids))
+            ).all():
+                mid = governed_ids[vid]
+                if mid not in last_val or (when, run_id) > last_val[mid][2]:
+                    last_val[mid] = (passed, when, (when, run_id))
+            last_drift = self._latest_per_model(
+                s, orm.DriftRunRow, orm.DriftRunRow.created_at, (orm.DriftRunRow.id,)
+            )
+            drift_status: dict[int, Optional[str]] = {}
+            if last_drift:
+                run_ids = {v[0]: k for k, v in last_drift.items()}
+                rows = s.execute(
+                    select(orm.DriftWindowRow.run_id, orm.DriftWindowRow.position, orm.DriftWindowRow.status)
+                    .where(orm.DriftWindowRow.run_id.in_(run_ids))
+                ).all()
+                best: dict[int, tuple[int, Optional[str]]] = {}
+                for run_id, pos, st in rows:
+                    if run_id not in best or pos > best[run_id][0]:
+                        best[run_id] = (pos, st)
+                drift_status = {run_ids[r]: st for r, (_, st) in best.items()}
+            out = []
+            for m in models:
+                lv = last_val.get(m.id)
+                ds = drift_status.get(m.id)
+                champ = champions.get(m.id)
+                out.append(
+                    ModelSummary(
+                        id=m.id,
+                        name=m.name,
+                        owner=m.owner,
+                        risk_tier=m.risk_tier,
+                        status=LifecycleStatus(m.status),
+                        versions=int(counts.get(m.id, 0)),
+                        champion_version=str(champ) if champ is not None else None,
+                        source=m.source,
+                        drift_status=DriftStatus(ds) if ds else None,
+                        last_validation=None if lv is None else ("pass" if lv[0] else "fail"),
+                        last_validation_at=None if lv is None else lv[1],
+                        updated_at=m.updated_at,
+                    )
+                )
+            return out
+
+    @staticmethod
+    def _latest_per_model(s: Session, table: Any, order_col: Any, cols: tuple) -> dict[int, tuple]:
+        """For each model id, ``cols`` of its newest ``table`` row (by ``order_col``, then id)."""
+        q = (
+            select(orm.ModelVersionRow.model_id, order_col, table.id, *cols)
+            .join(orm.ModelVersionRow, table.version_id == orm.ModelVersionRow.id)
+        )
+        latest: dict[int, tuple] = {}
+        keys: dict[int, tuple] = {}
+        for model_id, when, row_id, *rest in s.execute(q).all():
+            key = (when, row_id)
+            if model_id not in keys or key > keys[model_id]:
+                keys[model_id] = key
+                latest[model_id] = tuple(rest)
+        return latest
+
+    def _model_row(self, s: Session, ref: Union[int, str], source: Optional[str] = None) -> orm.RegisteredModelRow:
+        if isinstance(ref, int):
+            row = s.get(orm.RegisteredModelRow, ref)
+            if row is None:
+                raise NotFoundError(f"no model with id {ref} in workspace {self.label}")
+            return row
+        q = select(orm.RegisteredModelRow).where(orm.RegisteredModelRow.name == ref)
+        if source:
+            q = q.where(orm.RegisteredModelRow.source == source)
+        rows = s.scalars(q).all()
+        if not rows:
+            names = s.scalars(select(orm.RegisteredModelRow.name).order_by(orm.RegisteredModelRow.name).limit(8)).all()
+            hint = f"; models here: {', '.join(names)}" if names else "; the workspace has no models (run `tollgate demo`?)"
+            raise NotFoundError(f"no model named {ref!r} in workspace {self.label}{hint}")
+        if len(rows) > 1:
+            raise InputError(
+                f"model name {ref!r} exists in several registries ({', '.join(r.source for r in rows)}); "
+                "pick one with --source NAME"
+            )
+        return rows[0]
+
+    def find_model(self, ref: Union[int, str], source: Optional[str] = None) -> RegisteredModel:
+        with self._session() as s:
+            return convert.model(self._model_row(s, ref, source))
+
+    def resolve(self, ref: str, source: Optional[str] = None) -> tuple[RegisteredModel, ModelVersion]:
+        """Resolve ``NAME[@VERSION]``: VERSION is a number or an alias; without it the
+        champion, else the latest version.  Raises :class:`NotFoundError`."""
+        name, ver = split_ref(ref)
+        with self._session() as s:
+            m = self._model_row(s, name, source)
+            return convert.model(m), self._version_row_to_domain(s, self._version_row(s, m, ver))
+
+    def _version_row(self, s: Session, m: orm.RegisteredModelRow, ver: Union[str, int, None]) -> orm.ModelVersionRow:
+        if not m.versions:
+            raise NotFoundError(f"model {m.name!r} has no versions yet")
+        if ver is None:
+            alias = next((a for a in m.aliases if a.name == "champion"), None)
+            return alias.version if alias is not None else m.versions[-1]
+        text = str(ver)
+        if text.isdigit():
+            for v in m.versions:
+                if v.version == int(text):
+                    return v
+            raise NotFoundError(
+                f"model {m.name!r} has no version {text} (versions: {', '.join(str(v.version) for v in m.versions)})"
+            )
+        alias = next((a for a in m.aliases if a.name == text), None)
+        if alias is None:
+            names = ", ".join(sorted(a.name for a in m.aliases)) or "none"
+            raise NotFoundError(f"model {m.name!r} has no version or alias {text!r} (aliases: {names})")
+        return alias.version
+
+    @staticmethod
+    def _version_row_to_domain(s: Session, v: orm.ModelVersionRow) -> ModelVersion:
+        aliases = tuple(sorted(a.name for a in v.model.aliases if a.version_id == v.id))
+        return convert.version(v, aliases)
+
+    def get_model(self, ref: Union[int, str], source: Optional[str] = None) -> ModelDetail:
+        """Everything known about one model (by id or exact name)."""
+        with self._session() as s:
+            m = self._model_row(s, ref, source)
+            versions = tuple(self._version_row_to_domain(s, v) for v in m.versions)
+            aliases = tuple(sorted((Alias(m.id, a.name, a.version.version) for a in m.aliases), key=lambda a: a.name))
+            vids = [v.id for v in m.versions]
+            vruns = s.scalars(
+                select(orm.ValidationRunRow)
+                .where(orm.ValidationRunRow.version_id.in_(vids))
+                .options(selectinload(orm.ValidationRunRow.checks), selectinload(orm.ValidationRunRow.version))
+                .order_by(orm.ValidationRunRow.finished_at.desc(), orm.ValidationRunRow.id.desc())
+            ).all()
+            druns = s.scalars(
+                select(orm.DriftRunRow)
+                .where(orm.DriftRunRow.version_id.in_(vids))
+                .options(
+                    selectinload(orm.DriftRunRow.windows).selectinload(orm.DriftWindowRow.features),
+                    selectinload(orm.DriftRunRow.version),
+                )
+                .order_by(orm.DriftRunRow.created_at.desc(), orm.DriftRunRow.id.desc())
+            ).all()
+            events = s.scalars(
+                select(orm.AuditEventRow).where(orm.AuditEventRow.model_id == m.id).order_by(orm.AuditEventRow.seq)
+            ).all()
+            model = convert.model(m)
+        summary = next((x for x in self.list_models() if x.id == model.id), None)
+        return ModelDetail(
+            model=model,
+            summary=summary,
+            versions=versions,
+            aliases=aliases,
+            validation_runs=tuple(convert.validation_run(r) for r in vruns),
+            drift_runs=tuple(convert.drift_run(r) for r in druns),
+            audit_events=tuple(convert.audit_event(e) for e in events),
+        )
+
+    # ------------------------------------------------------------------ validation
+    def run_validation(
+        self,
+        model_id: Union[int, str],
+        version: Union[int, str, None] = None,
+        *,
+        data: Optional[pd.DataFrame] = None,
+        target: Optional[str] = None,
+        data_label: Optional[str] = None,
+        actor: Optional[str] = None,
+        source: Optional[str] = None,
+        progress: Optional[ProgressFn] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> ValidationRun:
+        """Run the validation checks of a model version and store the run.
+
+        ``version``: number or alias; ``None`` = champion, else latest.  ``data``:
+        labelled data (default: the holdout set recorded at registration), ``target``:
+        its label column (default: the version's target column).  The run, its check
+        results and an audit event are written in one transaction only when the job
+        completes (a cancelled run raises :class:`console.errors.Cancelled` and writes
+        nothing).
+        """
+        from console.validation.checks import run_checks, suite_passed
+
+        actor = actor or default_actor()
+        report(progress, 0.0, "Loading model version")
+        with self._session() as s:
+            m = self._model_row(s, model_id, source)
+            v = self._version_row(s, m, version)
+            model = convert.model(m)
+            ver = self._version_row_to_domain(s, v)
+            champ_alias = next((a for a in m.aliases if a.name == "champion"), None)
+            champ = self._version_row_to_domain(s, champ_alias.version) if champ_alias else None
+        estimator = self.load_estimator(ver)
+        checkpoint(cancel)
+        if data is None:
+            if ver.holdout_sha256 is None:
+                raise InputError(
+                    f"{model.name} v{ver.version} has no recorded holdout set; pass --data FILE --target COL"
+                )
+            report(progress, 0.05, "Loading the recorded holdout set")
+            data = self.load_dataset(ver.holdout_sha256)
+            data_label = data_label or "holdout recorded at registration"
+        target = target or ver.target_column
+        if target not in data.columns:
+            raise InputError(
+                f"target column {target!r} is not in the validation data "
+                f"(columns: {', '.join(map(str, list(data.columns)[:12]))})"
+            )
+        champion = None
+        if champ is not None:
+            champion = (estimator if champ.id == ver.id else self.load_estimator(champ), champ)
+        checkpoint(cancel)
+        started = utcnow()
+
+        def sub_progress(frac: float, msg: str) -> None:
+            report(progress, 0.1 + 0.85 * frac, msg)
+
+        results = run_checks(
+            estimator=estimator,
+            version=ver,
+            data=data,
+            target=target,
+            task=model.task,
+            champion=champion,
+            progress=sub_progress,
+            cancel=cancel,
+        )
+        checkpoint(cancel)
+        passed = suite_passed(results)
+        data_sha = dataframe_fingerprint(data)
+        finished = utcnow()
+        report(progress, 0.97, "Saving the validation run")
+        with self._write() as s:
+            run = orm.ValidationRunRow(
+                version_id=ver.id,
+                started_at=started,
+                finished_at=finished,
+                passed=passed,
+                run_by=actor,
+                data_label=data_label or "data",
+                data_sha256=data_sha,
+                n_rows=int(len(data)),
+                artifact_sha256=ver.artifact_sha256,
+                environment=_environment(),
+            )
+            for i, r in enumerate(results):
+                run.checks.append(
+                    orm.CheckResultRow(
+                        position=i,
+                        check_id=r.id,
+                        family=r.family,
+                        title=r.title,
+                        status=r.status.value,
+                        blocking=r.blocking,
+                        values=_finite(r.values),
+                        reason=r.reason,
+                    )
+                )
+            s.add(run)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                "validation.run",
+                "validation_run",
+                run.id,
+                model_id=model.id,
+                new={
+                    "version": ver.version,
+                    "passed": passed,
+                    "data_sha256": data_sha,
+                    "failed_checks": [r.id for r in results if r.status.value in ("fail", "error")],
+                },
+                at=finished,
+            )
+            s.flush()
+            s.refresh(run)
+            out = convert.validation_run(run)
+        report(progress, 1.0, "Validation " + ("passed" if passed else "failed"))
+        return out
+
+    # ------------------------------------------------------------------ drift
+    def record_drift_run(
+        self,
+        model_id: int,
+        version: Union[int, str, None],
+        windows: Sequence[WindowSpec],
+        *,
+        label: str,
+        target: Optional[str] = None,
+        actor: Optional[str] = None,
+        progress: Optional[ProgressFn] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> DriftRun:
+        """Compute drift of each window against the version's stored reference data
+        and store the run (one transaction; nothing is written on cancel or error).
+
+        The reference profile is computed once; each window costs one pass over its
+        rows (:mod:`console.monitoring.drift`).  ``target`` defaults to the version's
+        target column when present in the windows.
+        """
+        from console.monitoring.drift import ReferenceProfile, compare
+
+        actor = actor or default_actor()
+        with self._session() as s:
+            m = self._model_row(s, model_id)
+            v = self._version_row(s, m, version)
+            ver = self._version_row_to_domain(s, v)
+        if ver.reference_sha256 is None:
+            raise InputError(f"model id {model_id} v{ver.version} has no reference data for drift")
+        reference = self.load_dataset(ver.reference_sha256)
+        target = target or (ver.target_column if ver.target_column in reference.columns else None)
+        report(progress, 0.0, "Profiling the reference data")
+        profile = ReferenceProfile.from_frame(reference)
+        results = []
+        for i, w in enumerate(windows):
+            checkpoint(cancel)
+            base = (i + 0.05) / max(1, len(windows))
+            report(progress, base, f"Window {i + 1} of {len(windows)}: {w.label}")
+            res = compare(profile, w.data, target=target, cancel=cancel)
+            results.append((w, res, dataframe_fingerprint(w.data)))
+        checkpoint(cancel)
+        with self._write() as s:
+            run = orm.DriftRunRow(
+                version_id=ver.id,
+                created_at=utcnow(),
+                created_by=actor,
+                label=label,
+                reference_sha256=ver.reference_sha256,
+                settings={"target": target, "decision": "psi>=0.25", "n_windows": len(windows),
+                          "profile_sha256": getattr(profile, "fingerprint", None)},
+            )
+            for i, (w, res, wsha) in enumerate(results):
+                doc = res.to_json()
+                feature_cols = [c for c in res.columns]
+                statuses = [c.status for c in feature_cols if c.tested and c.status is not None]
+                worst = _worst_status(statuses)
+                wrow = orm.DriftWindowRow(
+                    position=i,
+                    label=w.label,
+                    start=w.start,
+                    end=w.end,
+                    n_rows=int(len(w.data)),
+                    data_sha256=wsha,
+                    dataset_drift=bool(doc["dataset_drift"]),
+                    n_tested=int(doc["n_tested"]),
+                    n_drifted=int(doc["n_drifted"]),
+                    status=worst,
+                )
+                cols = list(res.columns)
+                if res.target is not None:
+                    cols.append(res.target)
+                for j, c in enumerate(cols):
+                    cdoc = _finite(c.to_json())
+                    st = c.status.value if hasattr(c.status, "value") else c.status
+                    wrow.features.append(
+                        orm.DriftFeatureRow(
+                            position=j,
+                            name=str(c.name),
+                            kind=str(c.kind),
+                            tested=bool(c.tested),
+                            is_target=res.target is not None and c is res.target,
+                            psi=cdoc.get("psi"),
+                            status=st,
+                            result=cdoc,
+                            distribution=_finite(c.distribution) if getattr(c, "distribution", None) else None,
+                        )
+                    )
+                run.windows.append(wrow)
+            s.add(run)
+            s.flush()
+            self._audit(s, actor, "drift.run", "drift_run", run.id, model_id=model_id,
+                        new={"version": ver.version, "label": label, "windows": len(windows),
+                             "reference_sha256": ver.reference_sha256})
+            s.flush()
+            s.refresh(run)
+            out = convert.drift_run(run)
+        report(progress, 1.0, "Drift computed")
+        return out
+
+    # ------------------------------------------------------------------ reports
+    def export_audit_report(
+        self,
+        model_id: Union[int, str],
+        path: Union[str, Path],
+        *,
+        source: Optional[str] = None,
+        actor: Optional[str] = None,
+        progress: Optional[ProgressFn] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Path:
+        """Write the audit PDF of a model to ``path`` (atomically) and audit the export."""
+        from console.reports.audit import build_audit_pdf
+
+        report(progress, 0.0, "Collecting the model's records")
+        detail = self.get_model(model_id, source)
+        checkpoint(cancel)
+
+        def sub(frac: float, msg: str) -> None:
+            report(progress, 0.1 + 0.85 * frac, msg)
+
+        out = build_audit_pdf(detail, Path(path), workspace_label=self.label, progress=sub, cancel=cancel)
+        with self._write() as s:
+            self._audit(s, actor or default_actor(), "report.exported", "registered_model", detail.model.id,
+                        model_id=detail.model.id, new={"kind": "audit", "file": Path(path).name})
+        report(progress, 1.0, f"Report written to {out}")
+        return Path(out)
+
+
+class _WriteTx:
+    """``with ws._write() as s``: one transaction; commit on success, roll back on any
+    error; SQLite lock and integrity errors become :class:`WorkspaceError`."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self._s: Optional[Session] = None
+
+    def __enter__(self) -> Session:
+        self._s = self._ws._session()
+        self._s.begin()
+        return self._s
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        s = self._s
+        assert s is not None
+        try:
+            if exc_type is None:
+                try:
+                    s.commit()
+                except OperationalError as e:
+                    s.rollback()
+                    raise _db_error(self._ws, e) from None
+                except IntegrityError as e:
+                    s.rollback()
+                    raise WorkspaceError(f"workspace {self._ws.label} refused the change: {e.orig}") from None
+            else:
+                s.rollback()
+                if isinstance(exc, OperationalError):
+                    raise _db_error(self._ws, exc) from None
+        finally:
+            s.close()
+        return False
+
+
+def _db_error(ws: Workspace, exc: SQLAlchemyError) -> WorkspaceError:
+    msg = str(getattr(exc, "orig", exc))
+    if "locked" in msg:
+        return WorkspaceError(f"workspace {ws.label} is locked by another program; nothing was saved, try again")
+    if "readonly" in msg or "read-only" in msg:
+        return WorkspaceError(f"workspace {ws.label} is read-only; nothing was saved")
+    return WorkspaceError(f"workspace {ws.label}: {msg}; nothing was saved")
+
+
+def _worst_status(statuses: Iterable[Any]) -> Optional[str]:
+    order = {"stable": 0, "warning": 1, "drift": 2}
+    vals = [s.value if hasattr(s, "value") else s for s in statuses]
+    vals = [v for v in vals if v in order]
+    return max(vals, key=order.__getitem__) if vals else None
+
+
+def _finite(obj: Any) -> Any:
+    return json_safe(obj)
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
+
+
+def _estimator_class(est: Any) -> str:
+    try:
+        from sklearn.pipeline import Pipeline
+
+        if isinstance(est, Pipeline):
+            return f"Pipeline({type(est.steps[-1][1]).__name__})"
+    except ImportError:  # pragma: no cover
+        pass
+    return type(est).__name__
+
+
+def _jsonable_params(est: Any) -> dict[str, Any]:
+    """The estimator's hyperparameters (``get_params(deep=True)``), JSON-safe: nested
+    estimators and other objects are given by class name."""
+    try:
+        params = est.get_params(deep=True)
+    except Exception:
+        return {}
+    out: dict[str, Any] = {}
+    for k, v in sorted(params.items()):
+        if isinstance(v, (str, int, float, bool)) or v is None:
+            out[k] = v
+        elif isinstance(v, (list, tuple)) and all(isinstance(x, (str, int, float, bool)) or x is None for x in v):
+            out[k] = list(v)
+        else:
+            continue  # nested estimators appear through their own flattened keys
+    return _finite(out)
+
+
+def _environment() -> dict[str, str]:
+    import numpy
+    import scipy
+    import sklearn
+
+    return {
+        "tollgate": __version__,
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+    }

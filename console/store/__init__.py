@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, workspace engine/migrations, repositories, blobs."""

@@ -1,0 +1,151 @@
+"""Row -> domain object conversion (the only place that knows both shapes)."""
+
+from __future__ import annotations
+
+from console.domain.models import (
+    AuditEvent,
+    CheckResult,
+    CheckStatus,
+    DriftFeatureResult,
+    DriftRun,
+    DriftStatus,
+    DriftWindow,
+    LifecycleStatus,
+    ModelVersion,
+    RegisteredModel,
+    TaskType,
+    ValidationRun,
+)
+from console.store import orm
+
+
+def model(row: orm.RegisteredModelRow) -> RegisteredModel:
+    return RegisteredModel(
+        id=row.id,
+        name=row.name,
+        owner=row.owner,
+        risk_tier=row.risk_tier,
+        status=LifecycleStatus(row.status),
+        task=TaskType(row.task),
+        description=row.description,
+        business_unit=row.business_unit,
+        use_case=row.use_case,
+        intended_use=row.intended_use,
+        restrictions=row.restrictions,
+        source=row.source,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def version(row: orm.ModelVersionRow, aliases: tuple[str, ...] = ()) -> ModelVersion:
+    return ModelVersion(
+        id=row.id,
+        model_id=row.model_id,
+        version=row.version,
+        framework=row.framework,
+        artifact_sha256=row.artifact_sha256,
+        data_sha256=row.data_sha256,
+        training_schema=dict(row.training_schema or {}),
+        target_column=row.target_column,
+        holdout_sha256=row.holdout_sha256,
+        reference_sha256=row.reference_sha256,
+        hyperparameters=dict(row.hyperparameters or {}),
+        metrics=dict(row.metrics or {}),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        description=row.description,
+        estimator_class=row.estimator_class,
+        aliases=aliases,
+    )
+
+
+def check(row: orm.CheckResultRow) -> CheckResult:
+    return CheckResult(
+        id=row.check_id,
+        family=row.family,
+        title=row.title,
+        status=CheckStatus(row.status),
+        blocking=row.blocking,
+        values=dict(row.values or {}),
+        reason=row.reason,
+    )
+
+
+def validation_run(row: orm.ValidationRunRow) -> ValidationRun:
+    return ValidationRun(
+        id=row.id,
+        model_id=row.version.model_id,
+        version_id=row.version_id,
+        version=row.version.version,
+        passed=row.passed,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        run_by=row.run_by,
+        data_label=row.data_label,
+        data_sha256=row.data_sha256,
+        n_rows=row.n_rows,
+        checks=tuple(check(c) for c in row.checks),
+    )
+
+
+def _status(value: str | None) -> DriftStatus | None:
+    return DriftStatus(value) if value else None
+
+
+def drift_run(row: orm.DriftRunRow) -> DriftRun:
+    windows = []
+    for w in row.windows:
+        feats = tuple(
+            DriftFeatureResult(
+                name=f.name,
+                kind=f.kind,
+                tested=f.tested,
+                psi=f.psi,
+                status=_status(f.status),
+                is_target=f.is_target,
+                result=dict(f.result or {}),
+                distribution=f.distribution,
+            )
+            for f in w.features
+        )
+        windows.append(
+            DriftWindow(
+                id=w.id,
+                index=w.position,
+                label=w.label,
+                start=w.start,
+                end=w.end,
+                n_rows=w.n_rows,
+                dataset_drift=w.dataset_drift,
+                n_tested=w.n_tested,
+                n_drifted=w.n_drifted,
+                status=_status(w.status),
+                features=feats,
+            )
+        )
+    return DriftRun(
+        id=row.id,
+        model_id=row.version.model_id,
+        version_id=row.version_id,
+        version=row.version.version,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        label=row.label,
+        reference_sha256=row.reference_sha256,
+        windows=tuple(windows),
+    )
+
+
+def audit_event(row: orm.AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        seq=row.seq,
+        occurred_at=row.occurred_at,
+        actor=row.actor,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        old=row.old,
+        new=row.new,
+        reason=row.reason,
+    )

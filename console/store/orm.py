@@ -1,0 +1,247 @@
+"""SQLAlchemy 2 declarative tables of a Tollgate workspace.
+
+The schema is created and upgraded only by the Alembic migrations in ``db/``; these
+classes mirror it (``tests/test_store.py`` runs ``alembic check`` to keep the two equal).
+All timestamps are stored in UTC.  Artifacts and datasets live in :class:`Blob`,
+content-addressed by SHA-256, so a workspace is complete wherever it is opened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always returned timezone-aware (UTC).
+
+    SQLite has no time zones; PostgreSQL gets ``timestamp with time zone``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Tollgate stores UTC-aware timestamps only")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Blob(Base):
+    """Content-addressed bytes: skops model artifacts and Parquet datasets."""
+
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RegisteredModelRow(Base):
+    __tablename__ = "registered_model"
+    __table_args__ = (UniqueConstraint("source", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(400))
+    source: Mapped[str] = mapped_column(String(200), default="local")
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    business_unit: Mapped[str] = mapped_column(String(200), default="")
+    use_case: Mapped[str] = mapped_column(Text, default="")
+    risk_tier: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    task: Mapped[str] = mapped_column(String(20))
+    intended_use: Mapped[str] = mapped_column(Text, default="")
+    restrictions: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    versions: Mapped[list["ModelVersionRow"]] = relationship(
+        back_populates="model", order_by="ModelVersionRow.version"
+    )
+    aliases: Mapped[list["AliasRow"]] = relationship(back_populates="model")
+
+
+class ModelVersionRow(Base):
+    __tablename__ = "model_version"
+    __table_args__ = (UniqueConstraint("model_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    framework: Mapped[str] = mapped_column(String(100))
+    estimator_class: Mapped[str] = mapped_column(String(300), default="")
+    artifact_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    training_schema: Mapped[dict] = mapped_column(JSON)
+    target_column: Mapped[str] = mapped_column(String(400))
+    holdout_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
+    reference_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
+    hyperparameters: Mapped[dict] = mapped_column(JSON)
+    metrics: Mapped[dict] = mapped_column(JSON)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    model: Mapped[RegisteredModelRow] = relationship(back_populates="versions")
+
+
+class AliasRow(Base):
+    __tablename__ = "model_alias"
+    __table_args__ = (UniqueConstraint("model_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    model: Mapped[RegisteredModelRow] = relationship(back_populates="aliases")
+    version: Mapped[ModelVersionRow] = relationship()
+
+
+class ValidationRunRow(Base):
+    __tablename__ = "validation_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    run_by: Mapped[str] = mapped_column(String(200))
+    data_label: Mapped[str] = mapped_column(Text)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    n_rows: Mapped[int] = mapped_column(Integer)
+    artifact_sha256: Mapped[str] = mapped_column(String(64))
+    environment: Mapped[dict] = mapped_column(JSON)
+
+    checks: Mapped[list["CheckResultRow"]] = relationship(
+        back_populates="run", order_by="CheckResultRow.position", cascade="all, delete-orphan"
+    )
+    version: Mapped[ModelVersionRow] = relationship()
+
+
+class CheckResultRow(Base):
+    __tablename__ = "check_result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("validation_run.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    check_id: Mapped[str] = mapped_column(String(100))
+    family: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10))
+    blocking: Mapped[bool] = mapped_column(Boolean)
+    values: Mapped[dict] = mapped_column(JSON)
+    reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+
+    run: Mapped[ValidationRunRow] = relationship(back_populates="checks")
+
+
+class DriftRunRow(Base):
+    __tablename__ = "drift_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(Text)
+    reference_sha256: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[dict] = mapped_column(JSON)
+
+    windows: Mapped[list["DriftWindowRow"]] = relationship(
+        back_populates="run", order_by="DriftWindowRow.position", cascade="all, delete-orphan"
+    )
+    version: Mapped[ModelVersionRow] = relationship()
+
+
+class DriftWindowRow(Base):
+    __tablename__ = "drift_window"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("drift_run.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    start: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
+    end: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
+    n_rows: Mapped[int] = mapped_column(Integer)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    dataset_drift: Mapped[bool] = mapped_column(Boolean)
+    n_tested: Mapped[int] = mapped_column(Integer)
+    n_drifted: Mapped[int] = mapped_column(Integer)
+    status: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)
+
+    run: Mapped[DriftRunRow] = relationship(back_populates="windows")
+    features: Mapped[list["DriftFeatureRow"]] = relationship(
+        back_populates="window", order_by="DriftFeatureRow.position", cascade="all, delete-orphan"
+    )
+
+
+class DriftFeatureRow(Base):
+    __tablename__ = "drift_feature"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("drift_window.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(400))
+    kind: Mapped[str] = mapped_column(String(20))
+    tested: Mapped[bool] = mapped_column(Boolean)
+    is_target: Mapped[bool] = mapped_column(Boolean, default=False)
+    psi: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    status: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)
+    result: Mapped[dict] = mapped_column(JSON)
+    distribution: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+
+    window: Mapped[DriftWindowRow] = relationship(back_populates="features")
+
+
+class AuditEventRow(Base):
+    """Append-only audit trail: every service writes one in the same transaction as
+    its change.  (The hash chain and the triggers that refuse UPDATE/DELETE come with
+    the governance work.)"""
+
+    __tablename__ = "audit_event"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(100), index=True)
+    model_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, index=True)
+    old: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    new: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")

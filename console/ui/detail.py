@@ -1,0 +1,740 @@
+"""Model detail: header with key facts and tabs Overview, Versions, Validation, Drift and
+Audit trail.  Fed with a :class:`~console.domain.models.ModelDetail` loaded in a worker
+by the main window (the panel itself never talks to the workspace).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from typing import Any, Optional, Sequence
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QProgressBar,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.models import (
+    AuditEvent,
+    CheckResult,
+    ModelDetail,
+    ModelSummary,
+    ModelVersion,
+    ValidationRun,
+)
+from console.ui import fmt, theme
+from console.ui.inventory import TIER_TEXT
+from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel
+
+__all__ = [
+    "DetailPanel",
+    "VersionsModel",
+    "ValidationRunsModel",
+    "ChecksModel",
+    "AuditModel",
+]
+
+
+@functools.lru_cache(maxsize=1)
+def _mono():
+    from PySide6.QtGui import QFontDatabase
+
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:] if word else word
+
+
+# ============================================================================ models
+
+
+class VersionsModel(ObjectTableModel):
+    """Versions of one model (newest first by default)."""
+
+    columns = (
+        Column("Version", lambda v: f"v{v.version}", sort_key=lambda v: v.version, align=ALIGN_CENTER, width=70),
+        Column("Aliases", lambda v: ", ".join(v.aliases) or "—", sort_key=lambda v: ", ".join(v.aliases) or None,
+               font=lambda v: theme.bold(QGuiApplication.font()) if "champion" in v.aliases else None, width=110),
+        Column("Created (UTC)", lambda v: fmt.datetime_utc(v.created_at, suffix=False), sort_key=lambda v: v.created_at,
+               tooltip=lambda v: fmt.datetime_utc(v.created_at, seconds=True), width=135),
+        Column("Created by", lambda v: v.created_by, width=110),
+        Column("Estimator", lambda v: v.estimator_class or v.framework,
+               tooltip=lambda v: f"{v.estimator_class} ({v.framework})", width=270),
+        Column("Metrics", lambda v: fmt.metrics(v.metrics, 3), sort_key=lambda v: fmt.metrics(v.metrics, 3) or None,
+               tooltip=lambda v: fmt.metrics_tooltip(v.metrics), width=300),
+        Column("Artifact SHA-256", lambda v: fmt.short_sha(v.artifact_sha256, 16),
+               sort_key=lambda v: v.artifact_sha256, tooltip=lambda v: v.artifact_sha256, font=lambda v: _mono(),
+               header_tip="SHA-256 of the stored skops artifact (right-click to copy)", width=175),
+        Column("Data SHA-256", lambda v: fmt.short_sha(v.data_sha256, 16), sort_key=lambda v: v.data_sha256,
+               tooltip=lambda v: v.data_sha256, font=lambda v: _mono(),
+               header_tip="Fingerprint of the training data (right-click to copy)", width=175),
+    )
+
+    def __init__(self, rows: Sequence[ModelVersion] = (), parent=None) -> None:
+        super().__init__(rows, parent)
+        self.sort(0, Qt.SortOrder.DescendingOrder)
+
+
+def _check_counts(run: ValidationRun) -> str:
+    counts: dict[str, int] = {}
+    for c in run.checks:
+        counts[c.status.value] = counts.get(c.status.value, 0) + 1
+    order = ("pass", "warn", "fail", "error", "skipped")
+    return " · ".join(f"{counts[k]} {k}" for k in order if counts.get(k))
+
+
+def _run_result(run: ValidationRun) -> str:
+    return "pass" if run.passed else "fail"
+
+
+class ValidationRunsModel(ObjectTableModel):
+    """Validation history of one model (newest first by default)."""
+
+    columns = (
+        Column("Finished (UTC)", lambda r: fmt.datetime_utc(r.finished_at, suffix=False),
+               sort_key=lambda r: (r.finished_at, r.id),
+               tooltip=lambda r: f"started {fmt.datetime_utc(r.started_at, True)}\nfinished {fmt.datetime_utc(r.finished_at, True)}",
+               width=135),
+        Column("Version", lambda r: f"v{r.version}", sort_key=lambda r: r.version, align=ALIGN_CENTER, width=64),
+        Column("Result", lambda r: _cap(_run_result(r)), sort_key=lambda r: r.passed,
+               decoration=lambda r: theme.status_icon(_run_result(r)),
+               foreground=lambda r: theme.status_colour(_run_result(r)),
+               tooltip=lambda r: "No blocking check failed" if r.passed else "At least one blocking check failed or errored",
+               width=72),
+        Column("Checks", _check_counts, width=230),
+        Column("Rows", lambda r: f"{r.n_rows:,}", sort_key=lambda r: r.n_rows, align=ALIGN_RIGHT, width=70),
+        Column("Run by", lambda r: r.run_by, width=120),
+        Column("Data", lambda r: r.data_label, tooltip=lambda r: f"{r.data_label}\n{r.n_rows:,} rows\nSHA-256 {r.data_sha256}",
+               width=260),
+    )
+
+    def __init__(self, rows: Sequence[ValidationRun] = (), parent=None) -> None:
+        super().__init__(rows, parent)
+        self.sort(0, Qt.SortOrder.DescendingOrder)
+
+
+class ChecksModel(ObjectTableModel):
+    """The checks of one validation run, in the order they ran."""
+
+    columns = (
+        Column("Check", lambda c: c.id, tooltip=lambda c: c.id, width=175),
+        Column("Family", lambda c: c.family, width=95),
+        Column("Title", lambda c: c.title, tooltip=lambda c: c.title, width=270),
+        Column("Status", lambda c: _cap(c.status.value),
+               sort_key=lambda c: ("pass", "warn", "skipped", "fail", "error").index(c.status.value)
+               if c.status.value in ("pass", "warn", "skipped", "fail", "error") else 9,
+               decoration=lambda c: theme.status_icon(c.status.value),
+               foreground=lambda c: theme.status_colour(c.status.value), width=86),
+        Column("Blocking", lambda c: "Blocking" if c.blocking else "Advisory", sort_key=lambda c: not c.blocking,
+               tooltip=lambda c: "A fail or error of this check fails the run" if c.blocking
+               else "Reported, but does not fail the run", width=80),
+        Column("Reason", lambda c: c.reason or "", tooltip=lambda c: c.reason or None, width=300),
+        Column("Values", lambda c: fmt.values(c.values), tooltip=lambda c: fmt.values_pretty(c.values), width=260),
+    )
+
+    def row_key(self, obj: Any) -> Any:
+        return obj.id
+
+
+class AuditModel(ObjectTableModel):
+    """Audit events of one model (newest first by default)."""
+
+    columns = (
+        Column("#", lambda e: str(e.seq), sort_key=lambda e: e.seq, align=ALIGN_RIGHT,
+               header_tip="Sequence number in the workspace's audit chain", width=50),
+        Column("When (UTC)", lambda e: fmt.datetime_utc(e.occurred_at, seconds=True, suffix=False), sort_key=lambda e: (e.occurred_at, e.seq),
+               width=165),
+        Column("Actor", lambda e: e.actor, width=100),
+        Column("Action", lambda e: e.action, width=150),
+        Column("Entity", lambda e: f"{e.entity_type} {e.entity_id}", width=170),
+        Column("Reason", lambda e: e.reason or "", tooltip=lambda e: e.reason or None, width=200),
+        Column("Change", lambda e: fmt.change(e.old, e.new),
+               tooltip=lambda e: "old: " + fmt.values_pretty(e.old or {}) + "\nnew: " + fmt.values_pretty(e.new or {}),
+               width=420),
+    )
+
+    def row_key(self, obj: Any) -> Any:
+        return obj.seq
+
+    def __init__(self, rows: Sequence[AuditEvent] = (), parent=None) -> None:
+        super().__init__(rows, parent)
+        self.sort(0, Qt.SortOrder.DescendingOrder)
+
+
+# ============================================================================ widgets
+
+
+def make_table(model: ObjectTableModel, name: str, parent: QWidget, sortable: bool = True) -> QTableView:
+    """A read-only, row-selecting table with the model's preferred column widths."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    vh = view.verticalHeader()
+    vh.setVisible(False)
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vh.setDefaultSectionSize(26)
+    hh = view.horizontalHeader()
+    hh.setHighlightSections(False)
+    hh.setStretchLastSection(True)
+    for i, col in enumerate(model.columns):
+        if col.width:
+            hh.resizeSection(i, col.width)
+    # the indicator must be set before sorting is enabled: enabling it sorts by the
+    # indicator's column at once (-1: the model's natural order, no arrow)
+    hh.setSortIndicator(model.sort_column(), model.sort_order())
+    view.setSortingEnabled(sortable)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    view.customContextMenuRequested.connect(lambda pos, v=view: _copy_menu(v, pos))
+    copy = QAction("Copy", view)
+    copy.setShortcut(QKeySequence.StandardKey.Copy)
+    copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    copy.triggered.connect(lambda _=False, v=view: _copy_cell(v, v.currentIndex()))
+    view.addAction(copy)
+    return view
+
+
+def _cell_full_text(view: QTableView, index) -> str:
+    model = view.model()
+    tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+    text = model.data(index, Qt.ItemDataRole.DisplayRole) or ""
+    # hashes and values are abbreviated in the cell; the tooltip holds the full text
+    if tip and ("…" in text or len(str(tip)) > len(text)) and "\n" not in str(tip):
+        return str(tip)
+    return str(text)
+
+
+def _copy_cell(view: QTableView, index) -> None:
+    if index.isValid():
+        QGuiApplication.clipboard().setText(_cell_full_text(view, index))
+
+
+def _copy_menu(view: QTableView, pos) -> None:
+    index = view.indexAt(pos)
+    if not index.isValid():
+        return
+    menu = QMenu(view)
+    title = view.model().headerData(index.column(), Qt.Orientation.Horizontal) or "cell"
+    menu.addAction(f"Copy {title}", lambda: _copy_cell(view, index))
+    row_text = "\t".join(
+        _cell_full_text(view, view.model().index(index.row(), c)) for c in range(view.model().columnCount())
+    )
+    menu.addAction("Copy row", lambda: QGuiApplication.clipboard().setText(row_text))
+    menu.exec(view.viewport().mapToGlobal(pos))
+
+
+def _value_label(parent: QWidget, text: str = "") -> QLabel:
+    lab = QLabel(text, parent)
+    lab.setWordWrap(True)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    lab.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    return lab
+
+
+def _card(parent: QWidget, title: str) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame(parent)
+    frame.setProperty("role", "card")
+    lay = QVBoxLayout(frame)
+    lay.setContentsMargins(14, 10, 14, 12)
+    lay.setSpacing(8)
+    t = QLabel(title, frame)
+    t.setProperty("role", "section")
+    lay.addWidget(t)
+    return frame, lay
+
+
+class OverviewTab(QScrollArea):
+    """The model card: description, ownership, intended use, restrictions, health."""
+
+    RECENT_EVENTS = 6
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(self)
+        self.setWidget(body)
+        grid = QGridLayout(body)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(10)
+
+        card, cl = _card(body, "Model card")
+        self.description = _value_label(card)
+        self.description.setAccessibleName("Description")
+        cl.addWidget(self.description)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(6)
+        self.fields: dict[str, QLabel] = {}
+        for key, label in (
+            ("owner", "Owner"),
+            ("business_unit", "Business unit"),
+            ("use_case", "Use case"),
+            ("tier", "Risk tier"),
+            ("status", "Lifecycle status"),
+            ("task", "Task"),
+            ("intended_use", "Intended use"),
+            ("restrictions", "Restrictions"),
+        ):
+            name = QLabel(label + ":", card)
+            name.setProperty("role", "fieldname")
+            value = _value_label(card)
+            value.setAccessibleName(label)
+            name.setBuddy(value)
+            form.addRow(name, value)
+            self.fields[key] = value
+        cl.addLayout(form)
+        cl.addStretch(1)
+
+        facts, fl = _card(body, "Status at a glance")
+        fform = QFormLayout()
+        fform.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        fform.setHorizontalSpacing(14)
+        fform.setVerticalSpacing(6)
+        for key, label in (
+            ("champion", "Champion"),
+            ("versions", "Versions"),
+            ("last_validation", "Last validation"),
+            ("drift", "Drift"),
+            ("metrics", "Champion metrics"),
+            ("source", "Source"),
+            ("created", "Registered"),
+            ("updated", "Last change"),
+        ):
+            name = QLabel(label + ":", facts)
+            name.setProperty("role", "fieldname")
+            value = _value_label(facts)
+            value.setAccessibleName(label)
+            value.setTextFormat(Qt.TextFormat.RichText)
+            fform.addRow(name, value)
+            self.fields[key] = value
+        fl.addLayout(fform)
+        fl.addStretch(1)
+
+        recent, rl = _card(body, "Recent activity")
+        self.recent = QLabel(recent)
+        self.recent.setTextFormat(Qt.TextFormat.RichText)
+        self.recent.setWordWrap(True)
+        self.recent.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.recent.setAccessibleName("Recent audit events")
+        self.recent.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        rl.addWidget(self.recent, 1)
+
+        grid.addWidget(card, 0, 0)
+        grid.addWidget(facts, 0, 1)
+        grid.addWidget(recent, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setRowStretch(1, 1)
+
+    def set_detail(self, d: ModelDetail) -> None:
+        m, s = d.model, d.summary
+        self.description.setText(m.description or "No description recorded.")
+        f = self.fields
+        f["owner"].setText(m.owner or "—")
+        f["business_unit"].setText(m.business_unit or "—")
+        f["use_case"].setText(m.use_case or "—")
+        f["tier"].setText(TIER_TEXT.get(m.risk_tier, f"Tier {m.risk_tier}"))
+        f["status"].setText(_cap(m.status.value))
+        f["task"].setText(_cap(m.task.value))
+        f["intended_use"].setText(m.intended_use or "—")
+        f["restrictions"].setText(m.restrictions or "—")
+        champ = next((v for v in d.versions if "champion" in v.aliases), None)
+        latest = max(d.versions, key=lambda v: v.version) if d.versions else None
+        f["champion"].setText(
+            f"v{champ.version} · {champ.estimator_class or champ.framework}" if champ else "No champion alias set"
+        )
+        f["versions"].setText(f"{len(d.versions)}" + (f" (latest v{latest.version})" if latest else ""))
+        f["last_validation"].setText(_status_html(
+            s.last_validation if s else None,
+            (f"{_cap(s.last_validation)} · {fmt.datetime_utc(s.last_validation_at)}" if s and s.last_validation
+             else "Never validated"),
+        ))
+        drift = s.drift_status.value if s and s.drift_status else None
+        f["drift"].setText(_status_html(drift, _cap(drift) + " (latest window)" if drift else "Not monitored"))
+        ref = champ or latest
+        f["metrics"].setText(fmt.metrics(ref.metrics, 6) if ref and ref.metrics else "—")
+        f["source"].setText(m.source)
+        f["created"].setText(fmt.datetime_utc(m.created_at) or "—")
+        f["updated"].setText(fmt.datetime_utc(m.updated_at) or "—")
+        events = sorted(d.audit_events, key=lambda e: e.seq, reverse=True)[: self.RECENT_EVENTS]
+        muted = theme.TOKENS.text_muted
+        rows = "".join(
+            f"<tr><td style='color:{muted}; padding-right:14px'>{html.escape(fmt.datetime_utc(e.occurred_at))}</td>"
+            f"<td style='padding-right:14px'>{html.escape(e.actor)}</td>"
+            f"<td style='padding-right:14px'><b>{html.escape(e.action)}</b></td>"
+            f"<td>{html.escape(_ellipsis(fmt.change(e.old, e.new), 110))}"
+            + (f" <span style='color:{muted}'>— {html.escape(e.reason)}</span>" if e.reason else "")
+            + "</td></tr>"
+            for e in events
+        )
+        more = len(d.audit_events) - len(events)
+        self.recent.setText(
+            (f"<table cellspacing='0' cellpadding='2'>{rows}</table>" if rows else "No audit events recorded.")
+            + (f"<p style='color:{muted}'>{more} earlier event{'s' if more != 1 else ''} in the Audit trail tab.</p>"
+               if more > 0 else "")
+        )
+
+
+def _ellipsis(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _status_html(status: Optional[str], text: str) -> str:
+    style = theme.status_style(status)
+    glyph = {"circle-check": "✔", "triangle": "▲", "octagon-x": "✖", "square-bang": "!", "circle-dash": "–"}.get(
+        style.shape, "●"
+    )
+    return f'<span style="color:{style.colour}"><b>{glyph} {text}</b></span>'
+
+
+class ValidationTab(QWidget):
+    """Run history (newest first) and the checks of the selected run."""
+
+    runSelected = Signal(object)
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.version_combo = QComboBox(self)
+        self.version_combo.setAccessibleName("Version to validate")
+        self.version_combo.setMinimumContentsLength(16)
+        self.run_button = QToolButton(self)
+        self.run_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setAccessibleName("Selected validation run")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        vl = QLabel("&Version to validate:", self)
+        vl.setBuddy(self.version_combo)
+        top.addWidget(vl)
+        top.addWidget(self.version_combo)
+        top.addWidget(self.run_button)
+        top.addSpacing(16)
+        top.addWidget(self.summary, 1)
+
+        self.runs_model = ValidationRunsModel(parent=self)
+        self.runs_view = make_table(self.runs_model, "Validation history", self)
+        self.checks_model = ChecksModel(parent=self)
+        self.checks_view = make_table(self.checks_model, "Checks of the selected validation run", self)
+        self.check_text = QPlainTextEdit(self)
+        self.check_text.setReadOnly(True)
+        self.check_text.setAccessibleName("Values and reason of the selected check")
+        self.check_text.setPlaceholderText("Select a check to see all its values and the reason.")
+        self.empty = QLabel("No validation run recorded for this model yet.\n"
+                            "Run one with Model ▸ Run validation (Ctrl+R).", self)
+        self.empty.setProperty("role", "placeholder")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.check_text.setMaximumHeight(16777215)
+        hist = QWidget(self)
+        hl = QVBoxLayout(hist)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.setSpacing(2)
+        h1 = QLabel("History (newest first)", hist)
+        h1.setProperty("role", "section")
+        hl.addWidget(h1)
+        hl.addWidget(self.runs_view, 1)
+        checks = QWidget(self)
+        cl = QVBoxLayout(checks)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(2)
+        self.checks_title = QLabel("Checks", checks)
+        self.checks_title.setProperty("role", "section")
+        cl.addWidget(self.checks_title)
+        self.checks_split = QSplitter(Qt.Orientation.Horizontal, checks)
+        self.checks_split.addWidget(self.checks_view)
+        self.checks_split.addWidget(self.check_text)
+        self.checks_split.setStretchFactor(0, 3)
+        self.checks_split.setStretchFactor(1, 1)
+        self.checks_split.setSizes([980, 360])
+        self.checks_split.setChildrenCollapsible(False)
+        cl.addWidget(self.checks_split, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(hist)
+        self.splitter.addWidget(checks)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([150, 300])
+        self.splitter.setChildrenCollapsible(False)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.splitter)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(top)
+        lay.addWidget(self.stack, 1)
+
+        self.runs_view.selectionModel().currentRowChanged.connect(self._on_run)
+        self.checks_view.selectionModel().currentRowChanged.connect(self._on_check)
+        self.setTabOrder(self.version_combo, self.run_button)
+        self.setTabOrder(self.run_button, self.runs_view)
+        self.setTabOrder(self.runs_view, self.checks_view)
+        self.setTabOrder(self.checks_view, self.check_text)
+
+    def set_detail(self, d: ModelDetail) -> None:
+        prev = self.version_combo.currentData()
+        same_model = getattr(self, "_model_id", None) == d.model.id
+        self._model_id = d.model.id
+        self.version_combo.blockSignals(True)
+        self.version_combo.clear()
+        champ = next((v.version for v in d.versions if "champion" in v.aliases), None)
+        for v in sorted(d.versions, key=lambda v: -v.version):
+            extra = [a for a in v.aliases]
+            self.version_combo.addItem(f"v{v.version}" + (f" · {', '.join(extra)}" if extra else ""), v.version)
+        default = prev if same_model and prev is not None else (champ if champ is not None else
+                                                               (max(v.version for v in d.versions) if d.versions else None))
+        i = self.version_combo.findData(default)
+        self.version_combo.setCurrentIndex(max(0, i))
+        self.version_combo.blockSignals(False)
+        self.version_combo.setEnabled(bool(d.versions))
+
+        self.runs_model.set_rows(d.validation_runs)
+        if d.validation_runs:
+            self.stack.setCurrentIndex(1)
+            self.select_run(0)
+        else:
+            self.stack.setCurrentIndex(0)
+            self.checks_model.set_rows([])
+            self.summary.setText("")
+            self.check_text.clear()
+
+    def selected_version(self) -> Optional[int]:
+        return self.version_combo.currentData()
+
+    def select_run(self, row: int) -> None:
+        idx = self.runs_model.index(row, 0)
+        if idx.isValid():
+            self.runs_view.selectionModel().setCurrentIndex(
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
+
+    def current_run(self) -> Optional[ValidationRun]:
+        idx = self.runs_view.selectionModel().currentIndex()
+        return self.runs_model.row_object(idx.row()) if idx.isValid() else None
+
+    def _on_run(self, current, _previous) -> None:
+        run: Optional[ValidationRun] = self.runs_model.row_object(current.row()) if current.isValid() else None
+        self.checks_model.set_rows(run.checks if run else [])
+        self.check_text.clear()
+        if run is None:
+            self.summary.setText("")
+            self.checks_title.setText("Checks")
+            return
+        result = _run_result(run)
+        self.summary.setText(
+            _status_html(result, f"v{run.version} {'passed' if run.passed else 'failed'}")
+            + f" &nbsp;·&nbsp; {fmt.datetime_utc(run.finished_at)} by {run.run_by}"
+            + f" &nbsp;·&nbsp; {_check_counts(run)}"
+        )
+        self.checks_title.setText(f"Checks of the run of {fmt.datetime_utc(run.finished_at)} on {run.data_label}")
+        if run.checks:
+            # show the first non-passing check first in the pane
+            first_bad = next((i for i, c in enumerate(run.checks) if c.status.value in ("fail", "error")), 0)
+            self.checks_view.selectionModel().setCurrentIndex(
+                self.checks_model.index(first_bad, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        self.runSelected.emit(run)
+
+    def _on_check(self, current, _previous) -> None:
+        c: Optional[CheckResult] = self.checks_model.row_object(current.row()) if current.isValid() else None
+        if c is None:
+            self.check_text.clear()
+            return
+        lines = [
+            f"{c.id} — {c.title}",
+            f"Family: {c.family} · status: {c.status.value} · {'blocking' if c.blocking else 'advisory'}",
+        ]
+        if c.reason:
+            lines.append(f"Reason: {c.reason}")
+        if c.values:
+            lines.append("Values: " + fmt.values_pretty(c.values))
+        self.check_text.setPlainText("\n".join(lines))
+
+
+class DetailHeader(QWidget):
+    """Model name and key facts as chips, plus the primary actions."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(self)
+        self.title.setProperty("role", "title")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setAccessibleName("Model name")
+        self.subtitle = QLabel(self)
+        self.subtitle.setProperty("role", "subtitle")
+        self.subtitle.setTextFormat(Qt.TextFormat.RichText)
+        self.subtitle.setAccessibleName("Model facts")
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setMaximumHeight(10)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName("Loading model details")
+        self.busy.hide()
+        self.buttons = QHBoxLayout()
+        self.buttons.setSpacing(6)
+        text = QVBoxLayout()
+        text.setSpacing(0)
+        row = QHBoxLayout()
+        row.addWidget(self.title)
+        row.addSpacing(8)
+        row.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addStretch(1)
+        text.addLayout(row)
+        text.addWidget(self.subtitle)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.addLayout(text, 1)
+        lay.addLayout(self.buttons)
+
+    def add_action(self, action: QAction) -> QToolButton:
+        b = QToolButton(self)
+        b.setDefaultAction(action)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        b.setAutoRaise(False)
+        self.buttons.addWidget(b)
+        return b
+
+    def set_summary(self, s: ModelSummary) -> None:
+        self.title.setText(s.name)
+        champ = f"champion v{s.champion_version}" if s.champion_version else "no champion"
+        lv = _status_html(s.last_validation, f"last validation {s.last_validation}") if s.last_validation \
+            else "never validated"
+        drift = _status_html(s.drift_status.value, f"monitoring: {s.drift_status.value}") if s.drift_status \
+            else "drift not monitored"
+        self.subtitle.setText(
+            f"Tier {s.risk_tier} · {_cap(s.status.value)} · owner {s.owner} · {champ} · "
+            f"{s.versions} version{'s' if s.versions != 1 else ''} · {lv} · {drift}"
+        )
+
+
+class DetailPanel(QWidget):
+    """Header + tabs; shows a placeholder until a model's detail arrives."""
+
+    TAB_OVERVIEW, TAB_VERSIONS, TAB_VALIDATION, TAB_DRIFT, TAB_AUDIT = range(5)
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.detail: Optional[ModelDetail] = None
+        self.model_id: Optional[int] = None
+        self.header = DetailHeader(self)
+        self.overview = OverviewTab(self)
+        self.versions_model = VersionsModel(parent=self)
+        self.versions_view = make_table(self.versions_model, "Model versions", self)
+        self.validation = ValidationTab(self)
+        # the drift chart (pyqtgraph, ~0.3 s to import) is built with the first detail,
+        # so that the inventory appears sooner
+        self._drift: Any = None
+        self.drift_page = QWidget(self)
+        self._drift_layout = QVBoxLayout(self.drift_page)
+        self._drift_layout.setContentsMargins(0, 0, 0, 0)
+        self.audit_model = AuditModel(parent=self)
+        self.audit_view = make_table(self.audit_model, "Audit trail of this model", self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Model detail")
+        self.tabs.addTab(self.overview, "&Overview")
+        self.tabs.addTab(self.versions_view, "V&ersions")
+        self.tabs.addTab(self.validation, "&Validation")
+        self.tabs.addTab(self.drift_page, "&Drift")
+        self.tabs.addTab(self.audit_view, "A&udit trail")
+
+        content = QWidget(self)
+        cl = QVBoxLayout(content)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(4)
+        cl.addWidget(self.header)
+        cl.addWidget(self.tabs, 1)
+        self.placeholder = QLabel("Select a model in the inventory to see its details.", self)
+        self.placeholder.setProperty("role", "placeholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(content)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.addWidget(self.stack)
+
+    @property
+    def drift(self):
+        """The :class:`~console.ui.drift_chart.DriftChart` (created on first use)."""
+        if self._drift is None:
+            from console.ui.drift_chart import DriftChart
+
+            self._drift = DriftChart(self.drift_page)
+            self._drift_layout.addWidget(self._drift)
+        return self._drift
+
+    # ------------------------------------------------------------------ states
+    def show_placeholder(self, text: str = "Select a model in the inventory to see its details.") -> None:
+        self.detail = None
+        self.model_id = None
+        self.placeholder.setText(text)
+        self.stack.setCurrentIndex(0)
+
+    def show_loading(self, summary: ModelSummary) -> None:
+        """Show the summary at once; the tabs follow when the detail arrives."""
+        changed = self.model_id != summary.id
+        self.model_id = summary.id
+        self.header.set_summary(summary)
+        self.header.busy.show()
+        if changed:
+            self.detail = None
+            self.tabs.setEnabled(False)
+        self.stack.setCurrentIndex(1)
+
+    def show_error(self, text: str) -> None:
+        self.header.busy.hide()
+        self.tabs.setEnabled(False)
+        self.placeholder.setText(text)
+        self.stack.setCurrentIndex(0)
+
+    def set_detail(self, d: ModelDetail) -> None:
+        self.detail = d
+        self.model_id = d.model.id
+        if d.summary is not None:
+            self.header.set_summary(d.summary)
+        self.header.busy.hide()
+        self.overview.set_detail(d)
+        self.versions_model.set_rows(d.versions)
+        self.validation.set_detail(d)
+        self.drift.set_runs(d.drift_runs)
+        self.audit_model.set_rows(d.audit_events)
+        self.tabs.setEnabled(True)
+        self.stack.setCurrentIndex(1)
+
+    def selected_version(self) -> Optional[int]:
+        return self.validation.selected_version() if self.detail is not None else None

@@ -1,0 +1,392 @@
+"""The model inventory: :class:`InventoryModel` (Qt table model) and its panel.
+
+The model holds the :class:`~console.domain.models.ModelSummary` list handed over by a
+worker; it sorts (numpy argsort of ranks, see :mod:`console.ui.tablemodel`) and filters
+(name/owner substring, risk tier, lifecycle status) itself, without a proxy model.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import numpy as np
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.models import DriftStatus, LifecycleStatus, ModelSummary
+from console.ui import fmt, theme
+from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel
+
+__all__ = ["InventoryModel", "InventoryPanel", "TIER_TEXT"]
+
+TIER_TEXT = {
+    1: "Tier 1 — operational; decisions about people or money; revalidate every 12 months",
+    2: "Tier 2 — scheduled and monitored; revalidate every 24 months",
+    3: "Tier 3 — ad-hoc / self-service; revalidate every 36 months",
+}
+_DRIFT_ORDER = {DriftStatus.STABLE: 0, DriftStatus.WARNING: 1, DriftStatus.DRIFT: 2}
+_STATUS_ORDER = {s: i for i, s in enumerate(LifecycleStatus)}
+_BOLD = QFont()
+_BOLD.setBold(True)
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:] if word else word
+
+
+def _last_validation_text(m: ModelSummary) -> str:
+    if m.last_validation is None:
+        return "Never validated"
+    when = fmt.date(m.last_validation_at)
+    return f"{_cap(m.last_validation)} · {when}" if when else _cap(m.last_validation)
+
+
+def _last_validation_tip(m: ModelSummary) -> str:
+    if m.last_validation is None:
+        return "No validation run recorded for this model"
+    return f"Last validation {m.last_validation}ed on {fmt.datetime_utc(m.last_validation_at)}" if m.last_validation in (
+        "pass", "fail") else f"Last validation: {m.last_validation}"
+
+
+def _drift_text(m: ModelSummary) -> str:
+    return _cap(m.drift_status.value) if m.drift_status else "Not monitored"
+
+
+def _drift_tip(m: ModelSummary) -> str:
+    if m.drift_status is None:
+        return "No drift run recorded"
+    return (
+        f"Latest window of the latest drift run: {m.drift_status.value} "
+        "(PSI < 0.1 stable, 0.1–0.25 warning, ≥ 0.25 drift)"
+    )
+
+
+def _muted_if_none(value: Any) -> Optional[QColor]:
+    return QColor(theme.TOKENS.text_muted) if value is None else None
+
+
+class InventoryModel(ObjectTableModel):
+    """Inventory rows with in-model sorting and filtering.
+
+    Filters (all combined with AND): ``text`` — case-insensitive substring of the name
+    or the owner; ``tier`` — risk tier (1–3) or None; ``status`` —
+    :class:`LifecycleStatus` or None.
+    """
+
+    NAME, OWNER, TIER, STATUS, CHAMPION, LAST_VALIDATION, DRIFT, VERSIONS, SOURCE = range(9)
+
+    columns = (
+        Column("Name", lambda m: m.name, sort_key=lambda m: (m.name.casefold(), m.name),
+               tooltip=lambda m: f"{m.name} (source: {m.source})", font=lambda m: _BOLD, width=300),
+        Column("Owner", lambda m: m.owner, width=165),
+        Column("Risk tier", lambda m: f"Tier {m.risk_tier}", sort_key=lambda m: m.risk_tier,
+               tooltip=lambda m: TIER_TEXT.get(m.risk_tier), align=ALIGN_CENTER,
+               header_tip="Risk tier: 1 is the most critical", width=80),
+        Column("Status", lambda m: _cap(m.status.value), sort_key=lambda m: _STATUS_ORDER.get(m.status, 99),
+               tooltip=lambda m: f"Lifecycle status: {m.status.value}", width=105),
+        Column("Champion", lambda m: f"v{m.champion_version}" if m.champion_version else "—",
+               sort_key=lambda m: int(m.champion_version) if (m.champion_version or "").isdigit() else m.champion_version,
+               tooltip=lambda m: "Version holding the champion alias" if m.champion_version else "No champion alias set",
+               foreground=lambda m: _muted_if_none(m.champion_version), align=ALIGN_CENTER, width=85),
+        Column("Last validation", _last_validation_text,
+               sort_key=lambda m: None if m.last_validation is None else (m.last_validation, m.last_validation_at or 0),
+               tooltip=_last_validation_tip,
+               decoration=lambda m: theme.status_icon(m.last_validation or "none"),
+               foreground=lambda m: theme.status_colour(m.last_validation) if m.last_validation else QColor(theme.TOKENS.text_muted),
+               header_tip="Result and date of the most recent validation run", width=165),
+        Column("Drift", _drift_text, sort_key=lambda m: _DRIFT_ORDER.get(m.drift_status) if m.drift_status else None,
+               tooltip=_drift_tip,
+               decoration=lambda m: theme.status_icon(m.drift_status.value if m.drift_status else "none"),
+               foreground=lambda m: theme.status_colour(m.drift_status.value) if m.drift_status else QColor(theme.TOKENS.text_muted),
+               header_tip="Drift status of the latest monitored window (PSI)", width=130),
+        Column("Versions", lambda m: str(m.versions), sort_key=lambda m: m.versions, align=ALIGN_RIGHT, width=75),
+        Column("Source", lambda m: m.source, tooltip=lambda m: "Registered in this workspace" if m.source == "local"
+               else f"Mirrored from registry {m.source}", width=90),
+    )
+
+    def __init__(self, rows: Sequence[ModelSummary] = (), parent=None) -> None:
+        self._text = ""
+        self._tier: Optional[int] = None
+        self._status: Optional[LifecycleStatus] = None
+        super().__init__(rows, parent)
+        self.sort(self.NAME, Qt.SortOrder.AscendingOrder)
+
+    # -- filtering
+    def set_filter(self, *, text: Optional[str] = None, tier: Any = ..., status: Any = ...) -> None:
+        """Change some filter criteria (``...`` = unchanged, ``None`` = any)."""
+        if text is not None:
+            self._text = text.strip().casefold()
+        if tier is not ...:
+            self._tier = None if tier in (None, "", 0) else int(tier)
+        if status is not ...:
+            self._status = None if status in (None, "") else LifecycleStatus(status)
+        self.refilter()
+
+    def filters(self) -> dict[str, Any]:
+        return {"text": self._text, "tier": self._tier, "status": self._status}
+
+    def is_filtered(self) -> bool:
+        return bool(self._text) or self._tier is not None or self._status is not None
+
+    def filter_mask(self) -> Optional[np.ndarray]:
+        if not self.is_filtered():
+            return None
+        text, tier, status = self._text, self._tier, self._status
+        return np.fromiter(
+            (
+                (not text or text in m.name.casefold() or text in (m.owner or "").casefold())
+                and (tier is None or m.risk_tier == tier)
+                and (status is None or m.status == status)
+                for m in self._rows
+            ),
+            dtype=bool,
+            count=len(self._rows),
+        )
+
+    def summary(self, row: int) -> Optional[ModelSummary]:
+        return self.row_object(row)
+
+
+class InventoryPanel(QWidget):
+    """Filter bar + inventory table, with loading / empty / no-match states."""
+
+    #: the selected :class:`ModelSummary`, or None when nothing is selected
+    selectionChanged = Signal(object)
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.model = InventoryModel(parent=self)
+        self._loaded = False
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText("Filter by name or owner  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter models by name or owner")
+        self.filter_edit.setMinimumWidth(260)
+        self.tier_combo = QComboBox(self)
+        self.tier_combo.addItem("All risk tiers", None)
+        for t in (1, 2, 3):
+            self.tier_combo.addItem(f"Tier {t}", t)
+            self.tier_combo.setItemData(t, TIER_TEXT[t], Qt.ItemDataRole.ToolTipRole)
+        self.tier_combo.setAccessibleName("Filter by risk tier")
+        self.status_combo = QComboBox(self)
+        self.status_combo.addItem("All statuses", None)
+        for s in LifecycleStatus:
+            self.status_combo.addItem(_cap(s.value), s.value)
+        self.status_combo.setAccessibleName("Filter by lifecycle status")
+        self.count_label = QLabel("", self)
+        self.count_label.setProperty("role", "muted")
+        self.count_label.setAccessibleName("Number of models shown")
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("Model inventory", self)
+        title.setProperty("role", "section")
+        bar.addWidget(title)
+        bar.addSpacing(12)
+        bar.addWidget(self.filter_edit, 2)
+        tier_lbl = QLabel("&Tier:", self)
+        tier_lbl.setBuddy(self.tier_combo)
+        bar.addWidget(tier_lbl)
+        bar.addWidget(self.tier_combo)
+        st_lbl = QLabel("St&atus:", self)
+        st_lbl.setBuddy(self.status_combo)
+        bar.addWidget(st_lbl)
+        bar.addWidget(self.status_combo)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Model inventory")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        hh = self.table.horizontalHeader()
+        hh.setStretchLastSection(True)
+        hh.setHighlightSections(False)
+        hh.setSortIndicator(InventoryModel.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)  # after the indicator: enabling sorts by it
+        for i, col in enumerate(self.model.columns):
+            if col.width:
+                hh.resizeSection(i, col.width)
+
+        # state page: loading / empty / no match
+        self.message = QLabel(self)
+        self.message.setProperty("role", "placeholder")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(220)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName("Loading")
+        self.clear_button = QPushButton("Clear filters", self)
+        self.clear_button.clicked.connect(self.clear_filters)
+        msg_page = QWidget(self)
+        ml = QVBoxLayout(msg_page)
+        ml.addStretch(1)
+        ml.addWidget(self.message)
+        ml.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        ml.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        ml.addStretch(1)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(msg_page)
+        self.stack.addWidget(self.table)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 4)
+        lay.setSpacing(6)
+        lay.addLayout(bar)
+        lay.addWidget(self.stack, 1)
+
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(120)
+        self._filter_timer.timeout.connect(self._apply_text_filter)
+        self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
+        self.tier_combo.currentIndexChanged.connect(self._apply_combo_filters)
+        self.status_combo.currentIndexChanged.connect(self._apply_combo_filters)
+        self.table.selectionModel().selectionChanged.connect(self._emit_selection)
+        self.model.modelReset.connect(self._update_state)
+        self.setTabOrder(self.filter_edit, self.tier_combo)
+        self.setTabOrder(self.tier_combo, self.status_combo)
+        self.setTabOrder(self.status_combo, self.table)
+        self.set_loading("Opening workspace…")
+
+    # ------------------------------------------------------------------ state
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    def set_loading(self, text: str = "Loading models…") -> None:
+        self._loaded = False
+        if self.model.total_count():
+            return  # keep showing the current rows while refreshing
+        self.message.setText(text)
+        self.busy.show()
+        self.clear_button.hide()
+        self.stack.setCurrentIndex(0)
+
+    def set_error(self, text: str) -> None:
+        self.message.setText(text)
+        self.busy.hide()
+        self.clear_button.hide()
+        self.stack.setCurrentIndex(0)
+
+    def set_summaries(self, summaries: Sequence[ModelSummary], select_id: Optional[int] = None) -> None:
+        """Replace the rows; keep (or set) the selection by model id; default: first row."""
+        keep = select_id if select_id is not None else self.selected_id()
+        self._loaded = True
+        self.model.set_rows(summaries)
+        self._reselect(keep)
+
+    def _update_state(self) -> None:
+        n_all, n_shown = self.model.total_count(), self.model.rowCount()
+        if not self._loaded and not n_all:
+            return
+        if n_all == 0:
+            self.message.setText(
+                "This workspace has no models yet.\n"
+                "Register one from the command line, or build the demo workspace with “tollgate demo”."
+            )
+            self.busy.hide()
+            self.clear_button.hide()
+            self.stack.setCurrentIndex(0)
+        elif n_shown == 0:
+            self.message.setText("No models match the current filters.")
+            self.busy.hide()
+            self.clear_button.show()
+            self.stack.setCurrentIndex(0)
+        else:
+            self.stack.setCurrentIndex(1)
+        self.count_label.setText(
+            f"{n_all} model{'s' if n_all != 1 else ''}" if n_shown == n_all else f"{n_shown} of {n_all} models shown"
+        )
+
+    # ------------------------------------------------------------------ filters
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def clear_filters(self) -> None:
+        keep = self.selected_id()
+        for w in (self.filter_edit, self.tier_combo, self.status_combo):
+            w.blockSignals(True)
+        self.filter_edit.clear()
+        self.tier_combo.setCurrentIndex(0)
+        self.status_combo.setCurrentIndex(0)
+        for w in (self.filter_edit, self.tier_combo, self.status_combo):
+            w.blockSignals(False)
+        self.model.set_filter(text="", tier=None, status=None)
+        self._reselect(keep)
+
+    def _apply_text_filter(self) -> None:
+        keep = self.selected_id()
+        self.model.set_filter(text=self.filter_edit.text())
+        self._reselect(keep, fallback_first=False)
+
+    def _apply_combo_filters(self) -> None:
+        keep = self.selected_id()
+        self.model.set_filter(tier=self.tier_combo.currentData(), status=self.status_combo.currentData())
+        self._reselect(keep, fallback_first=False)
+
+    # ------------------------------------------------------------------ selection
+    def selected_summary(self) -> Optional[ModelSummary]:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.summary(rows[0].row()) if rows else None
+
+    def selected_id(self) -> Optional[int]:
+        s = self.selected_summary()
+        return s.id if s is not None else None
+
+    def select_model_id(self, model_id: Optional[int]) -> bool:
+        row = self.model.find_row(model_id) if model_id is not None else -1
+        if row < 0:
+            return False
+        self._select_row(row)
+        return True
+
+    def _select_row(self, row: int) -> None:
+        idx = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            idx,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(idx)
+
+    def _reselect(self, model_id: Optional[int], fallback_first: bool = True) -> None:
+        if self.select_model_id(model_id):
+            return
+        if self.model.rowCount() and (fallback_first or model_id is not None):
+            self._select_row(0)
+        else:
+            self._emit_selection()
+
+    def _emit_selection(self, *args: Any) -> None:
+        sel = self.selected_summary()
+        if sel is not None and sel is getattr(self, "_last_emitted", None):
+            return
+        self._last_emitted = sel
+        self.selectionChanged.emit(sel)

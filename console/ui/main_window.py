@@ -1,0 +1,617 @@
+"""The Tollgate main window: inventory on top, model detail below, actions, status bar.
+
+Everything that may touch the workspace database (open, list, get, validate, export)
+runs in a worker (:mod:`console.ui.workers`); results come back as signals and are
+applied only if they still belong to the current request (a detail that arrives after
+the user selected another model is dropped).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from console import __version__
+from console.domain.models import ModelDetail, ModelSummary, ValidationRun
+from console.ui import theme
+from console.ui.detail import DetailPanel
+from console.ui.inventory import InventoryPanel
+from console.ui.workers import Job, JobRunner
+
+__all__ = ["MainWindow"]
+
+#: Libraries imported in a worker once the window is up, so that the first click on
+#: "Run validation" or "Export" does not stall on imports (STYLE.md).
+WARM_UP_MODULES = (
+    "pandas",
+    "scipy.stats",
+    "sklearn.metrics",
+    "sklearn.pipeline",
+    "skops.io",
+    "reportlab.pdfgen.canvas",
+    "console.validation.checks",
+    "console.reports.audit",
+)
+
+
+# ---------------------------------------------------------------- job functions
+# Plain functions run in workers; each takes progress/cancel like every Tollgate job.
+
+
+def open_workspace(location: Any, progress=None, cancel=None):
+    from console.services.workspace import Workspace
+
+    return Workspace.open(location)
+
+
+def list_models(ws: Any, progress=None, cancel=None) -> list[ModelSummary]:
+    return ws.list_models()
+
+
+def get_model(ws: Any, model_id: int, progress=None, cancel=None) -> ModelDetail:
+    return ws.get_model(model_id)
+
+
+def warm_up(modules=WARM_UP_MODULES, progress=None, cancel=None) -> int:
+    done = 0
+    for name in modules:
+        if cancel is not None and cancel.cancelled:
+            break
+        try:
+            importlib.import_module(name)
+            done += 1
+        except Exception:  # optional: a missing module is reported when it is used
+            pass
+    return done
+
+
+def _short_label(label: str) -> str:
+    """The file name of a SQLite workspace, the URL (password-free) of a server one."""
+    if "://" in label:
+        return label
+    return Path(label).name or label
+
+
+def _safe_filename(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", name).strip("-") or "model"
+
+
+class MainWindow(QMainWindow):
+    """Main window of the console.
+
+    ``location`` is the workspace to open (path, URL or None for the default), or pass
+    an already opened ``workspace`` object (tests).  ``restore_state`` restores the
+    window geometry and splitter from :class:`QSettings`; ``warm_up`` pre-imports the
+    heavy libraries in a worker after the inventory has loaded.
+    """
+
+    workspaceOpened = Signal(str)
+    inventoryLoaded = Signal(int)  # number of models
+    detailLoaded = Signal(int)  # model id
+    ready = Signal()  # inventory loaded and the selected model's detail shown
+    failed = Signal(str)  # the workspace could not be opened / read
+    jobFinished = Signal(str, bool)  # status message, success
+
+    def __init__(
+        self,
+        location: Any = None,
+        *,
+        workspace: Any = None,
+        restore_state: bool = True,
+        warm_up: bool = True,
+        parent: Optional[QWidget] = None,
+    ) -> None:
+        super().__init__(parent)
+        self.location = location
+        self.ws = workspace
+        self.runner = JobRunner(self)
+        self._restore_state = restore_state
+        self._warm_up = warm_up
+        self._warmed = False
+        self._inventory_req = 0
+        self._detail_req = 0
+        self._detail_job: Optional[Job] = None
+        self._user_job: Optional[Job] = None
+        self._ready_sent = False
+        self._shut_down = False
+        self._boxes: list[QMessageBox] = []
+        self.last_status = ""
+
+        self.setWindowTitle("Tollgate")
+        self.setWindowIcon(theme.app_icon())
+        self.resize(1400, 860)
+
+        self.inventory = InventoryPanel(self)
+        self.detail = DetailPanel(self)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.inventory)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([250, 560])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+        self.detail.header.add_action(self.act_run)
+        self.detail.header.add_action(self.act_export)
+        self.detail.validation.run_button.setDefaultAction(self.act_run)
+
+        self._select_timer = QTimer(self)
+        self._select_timer.setSingleShot(True)
+        self._select_timer.setInterval(40)
+        self._select_timer.timeout.connect(self._load_selected_detail)
+        self.inventory.selectionChanged.connect(self._on_selection)
+        self.setTabOrder(self.inventory.table, self.detail.tabs)
+        if restore_state:
+            self._load_settings()
+        self._update_actions()
+
+    # ------------------------------------------------------------------ building
+    def _build_actions(self) -> None:
+        st = self.style()
+
+        def action(text: str, shortcut: Any, slot: Callable, tip: str, icon: Any = None) -> QAction:
+            a = QAction(text, self)
+            if shortcut is not None:
+                a.setShortcut(QKeySequence(shortcut))
+            a.setStatusTip(tip)
+            a.setToolTip(f"{tip} ({a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                         if shortcut is not None else tip)
+            if icon is not None:
+                a.setIcon(st.standardIcon(icon))
+            a.triggered.connect(lambda _checked=False: slot())
+            self.addAction(a)
+            return a
+
+        SP = QStyle.StandardPixmap
+        self.act_export = action("&Export audit PDF…", "Ctrl+E", self.export_audit_pdf,
+                                 "Write the audit report of the selected model as a PDF", SP.SP_DialogSaveButton)
+        self.act_quit = action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close Tollgate")
+        self.act_run = action("&Run validation", "Ctrl+R", self.run_validation,
+                              "Validate the selected model version on its recorded holdout set", SP.SP_MediaPlay)
+        self.act_refresh = action("Re&fresh", "F5", self.refresh, "Reload the inventory and the selected model",
+                                  SP.SP_BrowserReload)
+        self.act_find = action("&Find model…", "Ctrl+F", self.inventory.focus_filter,
+                               "Filter the inventory by name or owner")
+        self.act_cancel = action("&Cancel job", None, self.cancel_user_job, "Stop the running job; nothing is saved",
+                                 SP.SP_DialogCancelButton)
+        self.act_about = action("&About Tollgate", None, self._about, "Version and workspace information")
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m_file = mb.addMenu("&File")
+        m_file.addAction(self.act_export)
+        m_file.addSeparator()
+        m_file.addAction(self.act_quit)
+        m_model = mb.addMenu("&Model")
+        m_model.addAction(self.act_run)
+        m_model.addAction(self.act_cancel)
+        m_model.addSeparator()
+        m_model.addAction(self.act_refresh)
+        m_model.addAction(self.act_find)
+        m_help = mb.addMenu("&Help")
+        m_help.addAction(self.act_about)
+
+        tb = QToolBar("Main toolbar", self)
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setAccessibleName("Main toolbar")
+        tb.addAction(self.act_refresh)
+        tb.addSeparator()
+        tb.addAction(self.act_run)
+        tb.addAction(self.act_export)
+        self.toolbar = tb
+        self.addToolBar(tb)
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        sb.setSizeGripEnabled(True)
+        self.progress_label = QLabel(self)
+        self.progress_label.setAccessibleName("Running job")
+        self.progress_label.setMaximumWidth(460)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setFixedWidth(180)
+        self.progress.setAccessibleName("Job progress")
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setDefaultAction(self.act_cancel)
+        self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the running job")
+        for w in (self.progress_label, self.progress, self.cancel_button):
+            w.hide()
+            sb.addPermanentWidget(w)
+        self.count_label = QLabel(self)
+        self.count_label.setAccessibleName("Models in the inventory")
+        sb.addPermanentWidget(self.count_label)
+        self.ws_label = QLabel(self)
+        self.ws_label.setAccessibleName("Workspace")
+        self.ws_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        sb.addPermanentWidget(self.ws_label)
+        self._set_ws_label("opening…" if self.ws is None else self.ws.label)
+        self.inventory.model.modelReset.connect(self._update_counts)
+
+    def _set_ws_label(self, text: str) -> None:
+        shown = text if len(text) <= 70 else "…" + text[-69:]
+        self.ws_label.setText(f"Workspace: {shown}")
+        self.ws_label.setToolTip(text)
+
+    def _update_counts(self) -> None:
+        m = self.inventory.model
+        n, shown = m.total_count(), m.rowCount()
+        noun = "model" if n == 1 else "models"
+        self.count_label.setText(f"{n} {noun}" if n == shown else f"{shown} of {n} {noun} shown")
+
+    def show_status(self, text: str, timeout_ms: int = 0) -> None:
+        self.last_status = text
+        self.statusBar().showMessage(text, timeout_ms)
+
+    # ------------------------------------------------------------------ start / refresh
+    def start(self) -> None:
+        """Open the workspace (in a worker) and load the inventory."""
+        if self.ws is not None:
+            self.setWindowTitle(f"Tollgate — {_short_label(self.ws.label)}")
+            self.workspaceOpened.emit(self.ws.label)
+            self.refresh()
+            return
+        self.inventory.set_loading("Opening workspace…")
+        self.show_status("Opening workspace…")
+        self.runner.submit(
+            open_workspace,
+            self.location,
+            title="Opening the workspace",
+            on_result=self._on_workspace,
+            on_error=self._on_workspace_error,
+        )
+
+    def _on_workspace(self, ws: Any) -> None:
+        if self._shut_down:
+            ws.close()
+            return
+        self.ws = ws
+        self._set_ws_label(ws.label)
+        self.setWindowTitle(f"Tollgate — {_short_label(ws.label)}")
+        self.show_status("")
+        self.workspaceOpened.emit(ws.label)
+        self.refresh()
+
+    def _on_workspace_error(self, message: str, details: str) -> None:
+        where = self.location or "the default workspace"
+        self.inventory.set_error(f"The workspace could not be opened.\n{message}")
+        self._set_ws_label(f"{where} (not opened)")
+        self.show_status("The workspace could not be opened.")
+        self.failed.emit(message)
+        self.report_error("The workspace could not be opened.", message, details)
+
+    def refresh(self) -> None:
+        """Reload the inventory (selection kept) and with it the selected detail."""
+        if self.ws is None or self._shut_down:
+            return
+        self._inventory_req += 1
+        req = self._inventory_req
+        self.inventory.set_loading("Loading models…")
+        self.runner.submit(
+            list_models,
+            self.ws,
+            title="Loading the inventory",
+            on_result=lambda rows, r=req: self._on_inventory(r, rows),
+            on_error=lambda msg, det, r=req: self._on_inventory_error(r, msg, det),
+        )
+
+    def _on_inventory(self, req: int, rows: list[ModelSummary]) -> None:
+        if req != self._inventory_req or self._shut_down:
+            return
+        first = not self._ready_sent
+        self.inventory.set_summaries(rows)
+        self._update_counts()
+        if self.inventory.selected_summary() is not None and not self._select_timer.isActive():
+            # same model still selected (no selection signal): reload its detail too
+            self.detail.show_loading(self.inventory.selected_summary())
+            self._select_timer.start()
+        if first and rows:
+            self.inventory.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.inventoryLoaded.emit(len(rows))
+        if self.inventory.selected_summary() is None:
+            # with no models at all the inventory itself explains what to do
+            self.detail.show_placeholder("Select a model in the inventory to see its details." if rows else "")
+            self._emit_ready()
+        self._update_actions()
+
+    def _on_inventory_error(self, req: int, message: str, details: str) -> None:
+        if req != self._inventory_req:
+            return
+        self.inventory.set_error(f"The inventory could not be loaded.\n{message}")
+        self.failed.emit(message)
+        self.report_error("The inventory could not be loaded.", message, details)
+
+    # ------------------------------------------------------------------ detail
+    def _on_selection(self, summary: Optional[ModelSummary]) -> None:
+        self._update_actions()
+        if summary is None:
+            self._detail_req += 1  # drop anything in flight
+            self.detail.show_placeholder()
+            return
+        self.detail.show_loading(summary)
+        self._select_timer.start()
+
+    def _load_selected_detail(self) -> None:
+        summary = self.inventory.selected_summary()
+        if summary is None or self.ws is None or self._shut_down:
+            return
+        self._detail_req += 1
+        req, model_id = self._detail_req, summary.id
+        if self._detail_job is not None:
+            self._detail_job.cancel()
+        self._detail_job = self.runner.submit(
+            get_model,
+            self.ws,
+            model_id,
+            title=f"Loading {summary.name}",
+            on_result=lambda d, r=req, mid=model_id: self._on_detail(r, mid, d),
+            on_error=lambda msg, det, r=req: self._on_detail_error(r, msg, det),
+        )
+
+    def _on_detail(self, req: int, model_id: int, detail: ModelDetail) -> None:
+        if req != self._detail_req or self._shut_down:
+            return  # stale: the user selected another model meanwhile
+        self.detail.set_detail(detail)
+        self._update_actions()
+        self.detailLoaded.emit(model_id)
+        self._emit_ready()
+
+    def _on_detail_error(self, req: int, message: str, details: str) -> None:
+        if req != self._detail_req:
+            return
+        self.detail.show_error(f"The model's details could not be loaded.\n{message}")
+        self.report_error("The model's details could not be loaded.", message, details)
+        self._emit_ready()
+
+    def _emit_ready(self) -> None:
+        if not self._ready_sent:
+            self._ready_sent = True
+            self.ready.emit()
+            if self._warm_up and not self._warmed and not self._shut_down:
+                # after the first screenful, so it does not slow it down (STYLE.md)
+                self._warmed = True
+                self.runner.submit(warm_up, title="Preparing validation and reports")
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready_sent
+
+    # ------------------------------------------------------------------ user jobs
+    def _update_actions(self) -> None:
+        has_ws = self.ws is not None
+        sel = self.inventory.selected_summary() is not None
+        busy = self._user_job is not None
+        self.act_run.setEnabled(has_ws and sel and not busy)
+        self.act_export.setEnabled(has_ws and sel and not busy)
+        self.act_refresh.setEnabled(has_ws)
+        self.act_cancel.setEnabled(busy)
+
+    def _start_user_job(self, fn: Callable, *args: Any, title: str, on_result: Callable[[Any], None],
+                        **kwargs: Any) -> Optional[Job]:
+        if self._user_job is not None or self.ws is None:
+            return None
+        self.progress.setValue(0)
+        self.progress_label.setText(title + "…")
+        for w in (self.progress_label, self.progress, self.cancel_button):
+            w.show()
+        self.show_status(title + "…")
+        job = self.runner.submit(
+            fn,
+            *args,
+            title=title,
+            serial=True,
+            on_progress=self._on_job_progress,
+            on_result=on_result,
+            on_error=lambda msg, det, t=title: self._on_job_error(t, msg, det),
+            on_cancelled=lambda msg, t=title: self._on_job_cancelled(t, msg),
+            on_finished=self._on_job_finished,
+            **kwargs,
+        )
+        self._user_job = job
+        self._update_actions()
+        return job
+
+    def _on_job_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(round(fraction * 1000)))
+        if message and self._user_job is not None:
+            text = f"{self._user_job.title}: {message}"
+            self.progress_label.setText(text if len(text) < 80 else text[:79] + "…")
+            self.progress_label.setToolTip(text)
+
+    def _on_job_error(self, title: str, message: str, details: str) -> None:
+        self.show_status(f"{title} failed.")
+        self.jobFinished.emit(f"{title} failed.", False)
+        self.report_error(f"{title} failed.", message, details)
+
+    def _on_job_cancelled(self, title: str, message: str) -> None:
+        text = f"{title} cancelled; nothing was saved."
+        self.show_status(text)
+        self.jobFinished.emit(text, False)
+
+    def _on_job_finished(self) -> None:
+        self._user_job = None
+        for w in (self.progress_label, self.progress, self.cancel_button):
+            w.hide()
+        self._update_actions()
+
+    @property
+    def user_job(self) -> Optional[Job]:
+        return self._user_job
+
+    def cancel_user_job(self) -> None:
+        if self._user_job is not None:
+            self._user_job.cancel()
+            self.progress_label.setText(f"{self._user_job.title}: cancelling…")
+
+    # -- run validation
+    def run_validation(self) -> Optional[Job]:
+        """Validate the selected model (version from the Validation tab; default the
+        champion, else the latest) in a worker."""
+        s = self.inventory.selected_summary()
+        if s is None or self.ws is None:
+            return None
+        version = self.detail.selected_version() if self.detail.model_id == s.id else None
+        label = f"v{version}" if version is not None else (f"v{s.champion_version}" if s.champion_version else "")
+        title = f"Validation of {s.name} {label}".strip()
+        self.detail.tabs.setCurrentIndex(DetailPanel.TAB_VALIDATION)
+        return self._start_user_job(
+            self.ws.run_validation,
+            s.id,
+            version,
+            title=title,
+            on_result=lambda run, name=s.name: self._on_validation_done(name, run),
+        )
+
+    def _on_validation_done(self, name: str, run: ValidationRun) -> None:
+        counts: dict[str, int] = {}
+        for c in run.checks:
+            counts[c.status.value] = counts.get(c.status.value, 0) + 1
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+        if run.passed:
+            text = f"✔ Validation of {name} v{run.version} passed ({summary})."
+        else:
+            bad = [c.id for c in run.checks if c.blocking and c.status.value in ("fail", "error")]
+            text = f"✖ Validation of {name} v{run.version} FAILED: blocking check{'s' if len(bad) != 1 else ''} " \
+                   f"{', '.join(bad) or '—'} ({summary})."
+        self.show_status(text)
+        self.jobFinished.emit(text, True)
+        self.refresh()
+
+    # -- export audit PDF
+    def ask_save_path(self, default: Path) -> Optional[str]:
+        """Ask where to save the PDF (replaced in tests)."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export audit report", str(default), "PDF documents (*.pdf)"
+        )
+        return path or None
+
+    def export_audit_pdf(self) -> Optional[Job]:
+        s = self.inventory.selected_summary()
+        if s is None or self.ws is None or self._user_job is not None:
+            return None
+        path = self.ask_save_path(Path.home() / f"{_safe_filename(s.name)}-audit.pdf")
+        if not path:
+            return None
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        return self._start_user_job(
+            self.ws.export_audit_report,
+            s.id,
+            path,
+            title=f"Audit report of {s.name}",
+            on_result=lambda out, name=s.name: self._on_export_done(name, out),
+        )
+
+    def _on_export_done(self, name: str, out: Any) -> None:
+        text = f"Audit report of {name} saved to {out}"
+        self.show_status(text)
+        self.jobFinished.emit(text, True)
+
+    # ------------------------------------------------------------------ errors
+    def report_error(self, title: str, message: str, details: str = "") -> QMessageBox:
+        """Show an error: a plain message for TollgateErrors (``details`` empty), and
+        for bugs a message with a "Show Details…" expander holding the traceback."""
+        box = QMessageBox(self)
+        box.setWindowTitle("Tollgate")
+        box.setText(title)
+        if details:
+            box.setIcon(QMessageBox.Icon.Critical)
+            box.setInformativeText(
+                f"{message}\n\nThis is an unexpected error in Tollgate; nothing was saved. "
+                "Please report it, with the details below."
+            )
+            box.setDetailedText(details)
+        else:
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setInformativeText(message)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r, b=box: self._boxes.remove(b) if b in self._boxes else None)
+        self._boxes.append(box)
+        box.open()
+        return box
+
+    @property
+    def message_boxes(self) -> list[QMessageBox]:
+        return list(self._boxes)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Tollgate",
+            f"<b>Tollgate</b> {__version__}<br>Governance and monitoring console for machine-learning models."
+            f"<br><br>Workspace: {self.ws.label if self.ws else '—'}",
+        )
+
+    # ------------------------------------------------------------------ settings / close
+    def _settings(self) -> QSettings:
+        return QSettings()
+
+    def _load_settings(self) -> None:
+        s = self._settings()
+        geo = s.value("main/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        split = s.value("main/splitter")
+        if isinstance(split, QByteArray) and not split.isEmpty():
+            self.splitter.restoreState(split)
+
+    def _save_settings(self) -> None:
+        if not self._restore_state:
+            return
+        s = self._settings()
+        s.setValue("main/geometry", self.saveGeometry())
+        s.setValue("main/splitter", self.splitter.saveState())
+
+    def shutdown(self, timeout_ms: int = 15000) -> None:
+        """Cancel and wait for every job, then close the workspace (idempotent)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._select_timer.stop()
+        self.runner.shutdown(timeout_ms)
+        self._save_settings()
+        if self.ws is not None:
+            try:
+                self.ws.close()
+            except Exception:
+                pass
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._user_job is not None and not self._shut_down:
+            answer = QMessageBox.question(
+                self,
+                "Tollgate",
+                f"{self._user_job.title} is still running.\nCancel it and quit? Nothing of it will be saved.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,75 @@
+"""Shared fixtures: isolated user data dir, real shared datasets, the real demo workspace."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_user_dirs(tmp_path_factory):
+    """Point Tollgate's default workspace and Qt settings at a temp dir for the session."""
+    home = tmp_path_factory.mktemp("userdata")
+    old = {k: os.environ.get(k) for k in ("TOLLGATE_DATA_DIR", "XDG_CONFIG_HOME")}
+    os.environ["TOLLGATE_DATA_DIR"] = str(home / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    yield
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data (real public datasets); tests that need it skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared datasets not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+def run_cli(*args: str, workspace: Path | None = None, input: str | None = None, timeout: float = 300):
+    """Run the real ``tollgate`` entry point in a subprocess; returns CompletedProcess."""
+    cmd = [sys.executable, "-m", "console"]
+    if workspace is not None:
+        cmd += ["--workspace", str(workspace)]
+    cmd += list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, input=input, timeout=timeout, cwd=REPO)
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory) -> Path:
+    """A demo workspace built once per test session with the real ``tollgate demo``.
+
+    Treat it as read-only; use :func:`demo_copy` for tests that write.
+    """
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    proc = run_cli("demo", "--json", workspace=path, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["models"] >= 4
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_workspace, tmp_path) -> Path:
+    """A private copy of the demo workspace for a test that writes to it."""
+    dst = tmp_path / "demo-copy.sqlite"
+    shutil.copy2(demo_workspace, dst)
+    for suffix in ("-wal", "-shm"):
+        side = demo_workspace.with_name(demo_workspace.name + suffix)
+        if side.exists():
+            shutil.copy2(side, dst.with_name(dst.name + suffix))
+    return dst
