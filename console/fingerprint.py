@@ -1,20 +1,18 @@
 """Content fingerprints (SHA-256) of bytes and of tabular data.
 
-The training-data fingerprint recorded with every model version is the SHA-256 of a
-*canonical serialisation* of the DataFrame, so the same data gives the same hash
-whatever file format or row index it came in:
-
-1. a header line ``name<TAB>dtype`` for every column, in column order, then a blank line;
-2. the values as CSV (``pandas.DataFrame.to_csv``): comma separator, ``\\n`` line ends,
-   no index, missing values as the empty string, floats as ``%.17g`` (round-trip exact),
-   datetimes as ISO 8601 with microseconds;
-3. encoded as UTF-8.
+The training-data fingerprint recorded with every model version, the fingerprint of the
+data each validation run used, and the drift reference fingerprint are all
+:func:`dataframe_fingerprint`: the same content and dtypes give the same hash whatever
+file format or row index the data came in.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -23,18 +21,79 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _text(v: Any) -> str:
+    """Text form of a non-string object value (integral floats without ``.0``)."""
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        if not math.isfinite(v):
+            return repr(v)
+        return str(int(v)) if v == int(v) and abs(v) < 1e15 else repr(v)
+    return str(v)
+
+
+def _hash_series(h: "hashlib._Hash", s: pd.Series) -> None:
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        arr = np.ascontiguousarray(s.to_numpy())
+        if arr.dtype.byteorder == ">":
+            arr = arr.astype(arr.dtype.newbyteorder("<"))
+        if dtype.kind == "f" and np.isnan(arr).any():
+            arr = np.where(np.isnan(arr), np.nan, arr)
+        h.update(arr.view(np.uint8) if arr.size else b"")
+        return
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        if getattr(dtype, "tz", None) is not None:
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        arr = np.ascontiguousarray(s.to_numpy().view("int64"))
+        h.update(arr.view(np.uint8) if arr.size else b"")
+        return
+    mask = s.isna().to_numpy()
+    h.update(np.packbits(mask).tobytes())
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        vals = np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=0.0))
+        h.update(vals.view(np.uint8) if vals.size else b"")
+        return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        text = s
+    else:
+        text = s.astype(object).where(~mask, None).map(lambda v: v if v is None or isinstance(v, str) else _text(v))
+    arr = pa.array(text, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    arr = pc.fill_null(arr, "")
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype="<i8")[arr.offset : arr.offset + len(arr) + 1]
+    h.update(np.ascontiguousarray(np.diff(offsets)).view(np.uint8) if len(arr) else b"")
+    if len(arr) and buffers[2] is not None:
+        h.update(memoryview(buffers[2])[int(offsets[0]) : int(offsets[-1])])
+
+
 def dataframe_fingerprint(df: pd.DataFrame) -> str:
-    """SHA-256 (hex) of the canonical serialisation of ``df`` (see module docstring)."""
+    """SHA-256 (hex, 64 chars) of a DataFrame's content, independent of its index.
+
+    Canonical form hashed: ``b"tollgate-frame-v1\\0"``, ``"{rows}\\0{columns}\\0"``, then
+    per column in order: its name (UTF-8), ``\\0``, its dtype name, ``\\0`` and its values --
+    numbers/booleans as little-endian bytes of the numpy array (one NaN bit pattern),
+    datetimes as int64 ticks (UTC), nullable numbers as a packed missing mask plus
+    float64, text as a packed missing mask, int64 UTF-8 byte lengths and the concatenated
+    UTF-8 bytes (non-text objects as their text).  Same content and dtypes -> same hash.
+    """
     h = hashlib.sha256()
-    header = "".join(f"{c}\t{df[c].dtype}\n" for c in df.columns) + "\n"
-    h.update(header.encode("utf-8"))
-    body = df.to_csv(
-        index=False,
-        header=False,
-        lineterminator="\n",
-        float_format="%.17g",
-        na_rep="",
-        date_format="%Y-%m-%dT%H:%M:%S.%f",
-    )
-    h.update(body.encode("utf-8"))
+    h.update(b"tollgate-frame-v1\0")
+    h.update(f"{len(df)}\0{df.shape[1]}\0".encode())
+    for i, col in enumerate(df.columns):
+        s = df.iloc[:, i]
+        h.update(str(col).encode("utf-8") + b"\0" + str(s.dtype).encode("utf-8") + b"\0")
+        _hash_series(h, s)
     return h.hexdigest()
+
+

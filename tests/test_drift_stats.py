@@ -20,7 +20,7 @@ from console.monitoring.drift import (
     ReferenceProfile,
     compare,
     compute_drift,
-    fingerprint_frame,
+    dataframe_fingerprint,
     ks_wasserstein_sorted,
     population_stability_index,
     psi_edges,
@@ -484,11 +484,11 @@ def test_profile_reused_for_several_windows_and_fingerprint():
     assert w1.column("x").ks_statistic == pytest.approx(
         stats.ks_2samp(ref["x"], ref["x"].iloc[:500]).statistic, abs=1e-15)
     # fingerprint: content-based, index-independent, sensitive to any value
-    assert fingerprint_frame(ref) == fingerprint_frame(ref.set_axis(range(5, 1005)))
+    assert dataframe_fingerprint(ref) == dataframe_fingerprint(ref.set_axis(range(5, 1005)))
     changed = ref.copy()
     changed.loc[3, "c"] = "zzz"
-    assert fingerprint_frame(changed) != profile.fingerprint
-    assert fingerprint_frame(ref[["c", "x"]]) != profile.fingerprint
+    assert dataframe_fingerprint(changed) != profile.fingerprint
+    assert dataframe_fingerprint(ref[["c", "x"]]) != profile.fingerprint
 
 
 def test_threaded_and_sequential_results_identical():
@@ -534,3 +534,17 @@ def test_distribution_labels_for_integral_edges():
     assert res.distribution["bins"][:2] == ["< 10.0", "[10.0, 20.0)"]
     assert res.distribution["bins"][-1] == "≥ 90.0"
     assert len(res.distribution["bins"]) == len(res.distribution["reference"]) == len(res.distribution["current"])
+
+
+def test_monitoring_imports_neither_qt_nor_sqlalchemy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, console.monitoring, console.monitoring.drift, console.monitoring.io\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'sqlalchemy', 'pyqtgraph')]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""

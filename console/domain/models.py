@@ -114,7 +114,7 @@ class ModelVersion:
 
     ``artifact_sha256`` is the SHA-256 (hex) of the skops bytes stored in the workspace;
     ``data_sha256`` the fingerprint of the training data (see
-    :func:`console.store.blobs.dataframe_fingerprint`); ``training_schema`` maps each
+    :func:`console.fingerprint.dataframe_fingerprint`); ``training_schema`` maps each
     feature column to its pandas dtype name; ``holdout_sha256`` / ``reference_sha256``
     address the labelled holdout set and the drift reference data (Parquet blobs).
     """

@@ -18,7 +18,7 @@ from console.monitoring.drift import (
     ReferenceProfile,
     compare,
     compute_drift,
-    fingerprint_frame,
+    dataframe_fingerprint,
 )
 from console.monitoring.io import DataNote, read_pair, read_table
 
@@ -30,7 +30,7 @@ __all__ = [
     "ReferenceProfile",
     "compare",
     "compute_drift",
-    "fingerprint_frame",
+    "dataframe_fingerprint",
     "read_pair",
     "read_table",
 ]

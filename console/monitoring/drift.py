@@ -71,7 +71,6 @@ No Qt, no SQL.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -85,6 +84,7 @@ from scipy.spatial.distance import jensenshannon
 
 from console.domain.models import DriftStatus, psi_status
 from console.errors import InputError
+from console.fingerprint import dataframe_fingerprint
 from console.jobs import CancelToken, ProgressFn, checkpoint, report
 
 __all__ = [
@@ -104,7 +104,7 @@ __all__ = [
     "DriftRule",
     "compare",
     "compute_drift",
-    "fingerprint_frame",
+    "dataframe_fingerprint",
     "psi_edges",
     "population_stability_index",
     "ks_wasserstein_sorted",
@@ -646,74 +646,12 @@ def _run_tasks(
     return results
 
 
-def _hash_series(h: "hashlib._Hash", s: pd.Series) -> None:
-    dtype = s.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
-        arr = np.ascontiguousarray(s.to_numpy())
-        if arr.dtype.byteorder == ">":
-            arr = arr.astype(arr.dtype.newbyteorder("<"))
-        if dtype.kind == "f" and np.isnan(arr).any():
-            arr = np.where(np.isnan(arr), np.nan, arr)
-        h.update(arr.view(np.uint8) if arr.size else b"")
-        return
-    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        if getattr(dtype, "tz", None) is not None:
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        arr = np.ascontiguousarray(s.to_numpy().view("int64"))
-        h.update(arr.view(np.uint8) if arr.size else b"")
-        return
-    mask = s.isna().to_numpy()
-    h.update(np.packbits(mask).tobytes())
-    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-        vals = np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=0.0))
-        h.update(vals.view(np.uint8) if vals.size else b"")
-        return
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        text = s
-    else:
-        text = s.astype(object).where(~mask, None).map(lambda v: v if v is None or isinstance(v, str) else _label(v))
-    arr = pa.array(text, from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
-    arr = pc.fill_null(arr, "")
-    buffers = arr.buffers()
-    offsets = np.frombuffer(buffers[1], dtype="<i8")[arr.offset : arr.offset + len(arr) + 1]
-    h.update(np.ascontiguousarray(np.diff(offsets)).view(np.uint8) if len(arr) else b"")
-    if len(arr) and buffers[2] is not None:
-        h.update(memoryview(buffers[2])[int(offsets[0]) : int(offsets[-1])])
-
-
-def fingerprint_frame(df: pd.DataFrame) -> str:
-    """SHA-256 (hex, 64 chars) of a DataFrame's content, independent of its index.
-
-    Canonical form hashed: ``b"tollgate-frame-v1\\0"``, ``"{rows}\\0{columns}\\0"``, then
-    per column in order: its name (UTF-8), ``\\0``, its dtype name, ``\\0`` and its values --
-    numbers/booleans as little-endian bytes of the numpy array (one NaN bit pattern),
-    datetimes as int64 ticks (UTC), nullable numbers as a packed missing mask plus
-    float64, text as a packed missing mask, int64 UTF-8 byte lengths and the concatenated
-    UTF-8 bytes (non-text objects as their text).  Same content and dtypes -> same hash.
-    """
-    h = hashlib.sha256()
-    h.update(b"tollgate-frame-v1\0")
-    h.update(f"{len(df)}\0{df.shape[1]}\0".encode())
-    for i, col in enumerate(df.columns):
-        s = df.iloc[:, i]
-        h.update(str(col).encode("utf-8") + b"\0" + str(s.dtype).encode("utf-8") + b"\0")
-        _hash_series(h, s)
-    return h.hexdigest()
-
-
 @dataclass
 class ReferenceProfile:
     """Everything the drift engine needs from the reference data, computed once.
 
     ``columns``: reference column names (text) in order; ``profiles``: name ->
-    :class:`ColumnProfile`; ``n_rows``; ``fingerprint``: :func:`fingerprint_frame` of the
+    :class:`ColumnProfile`; ``n_rows``; ``fingerprint``: :func:`dataframe_fingerprint` of the
     reference (SHA-256 hex); ``notes``: data-quality remarks about the whole frame.
     Build it with :meth:`from_frame`; reuse it for every current sample.
     """
@@ -768,7 +706,7 @@ class ReferenceProfile:
             (f"column '{c}'", (lambda c=c: _profile_column(c, _series_at(reference, where[c]), kinds.get(c))))
             for c in names
         ]
-        tasks.append(("fingerprint", lambda: fingerprint_frame(reference)))
+        tasks.append(("fingerprint", lambda: dataframe_fingerprint(reference)))
         parallel = reference.shape[0] * max(reference.shape[1], 1) >= 200_000
         out = _run_tasks(
             tasks, workers=workers, progress=progress, cancel=cancel,

@@ -22,13 +22,13 @@ No Qt, no SQLAlchemy here.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 from typing import Any, Optional
 
 import skops.io as sio
 
+from console.fingerprint import sha256_hex
 from console.errors import InputError
 
 __all__ = ["TRUSTED_TYPES", "dump_model", "load_model", "sha256_hex"]
@@ -78,11 +78,6 @@ TRUSTED_TYPES: tuple[str, ...] = (
 )
 
 _ZIP_MAGIC = b"PK\x03\x04"
-
-
-def sha256_hex(data: bytes) -> str:
-    """SHA-256 of ``data`` as 64 lowercase hex characters (:func:`hashlib.sha256`)."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def dump_model(estimator: Any) -> bytes:
