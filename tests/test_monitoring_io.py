@@ -102,11 +102,34 @@ def test_empty_trailing_fields_are_not_ragged(tmp_path):
     assert df.shape == (2, 3) and np.isnan(df["c"].iloc[0])
 
 
-@pytest.mark.parametrize("name", ["data.xlsx", "data.json", "data", "adult.test"])
+@pytest.mark.parametrize("name", ["data.json", "model.pkl"])
 def test_unsupported_extension(tmp_path, name):
     p = write(tmp_path / name, "a,b\n1,2\n")
     with pytest.raises(InputError, match=rf"{name}: unsupported file type"):
         read_table(p)
+
+
+def test_spreadsheet_and_gzip_are_refused_by_content(tmp_path):
+    xlsx = tmp_path / "book.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    with pytest.raises(InputError, match="book.xlsx: looks like a spreadsheet"):
+        read_table(xlsx)
+    gz = tmp_path / "data.bin"
+    gz.write_bytes(b"\x1f\x8b\x08\x00" + b"\0" * 100)
+    with pytest.raises(InputError, match="data.bin: compressed files"):
+        read_table(gz)
+
+
+@pytest.mark.parametrize("name", ["data", "adult.test", "export.dat2"])
+def test_other_extensions_are_read_as_text(tmp_path, name):
+    p = write(tmp_path / name, "a;b\n1;x\n2;y\n")
+    df = read_table(p)
+    assert list(df.columns) == ["a", "b"] and len(df) == 2
+
+
+def test_parquet_is_recognised_by_content(tmp_path):
+    pd.DataFrame({"a": [1.5, 2.5]}).to_parquet(tmp_path / "data.bin")
+    assert read_table(tmp_path / "data.bin")["a"].tolist() == [1.5, 2.5]
 
 
 def test_compressed_file(tmp_path):

@@ -117,16 +117,25 @@ def _file_kind(p: Path, shown: str) -> str:
     if name.endswith(TEXT_SUFFIXES):
         return "text"
     suffix = p.suffix.lower()
-    if suffix in _COMPRESSED_SUFFIXES:
+    with open(p, "rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PAR1":
+        return "parquet"
+    if suffix in _COMPRESSED_SUFFIXES or magic[:2] == b"\x1f\x8b":
         raise InputError(
             f"{shown}: compressed files are not supported; decompress it first "
             "(CSV, TSV or Parquet)"
         )
-    what = f"'{suffix}'" if suffix else "without an extension"
-    raise InputError(
-        f"{shown}: unsupported file type {what}; use CSV (.csv), TSV (.tsv) or Parquet "
-        "(.parquet), e.g. save the sheet as CSV"
-    )
+    if magic == b"PK\x03\x04" or suffix in (".xlsx", ".xls", ".ods"):
+        raise InputError(
+            f"{shown}: looks like a spreadsheet or zip archive; save the sheet as CSV (or Parquet) and pass that"
+        )
+    if suffix in (".json", ".jsonl", ".xml", ".pdf", ".pkl", ".pickle", ".joblib"):
+        raise InputError(
+            f"{shown}: unsupported file type '{suffix}'; use CSV (.csv), TSV (.tsv) or Parquet (.parquet)"
+        )
+    # Any other extension (adult.test, data.txt2, no extension): read as delimited text.
+    return "text"
 
 
 def _codec(encoding: str, shown: str) -> str:
