@@ -419,7 +419,7 @@ def test_job_signals_order_and_main_thread_delivery(qtbot, qapp):
     qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == "finished", timeout=5000)
     assert seen[0][0] == "cancelled" and isinstance(job.exception, Cancelled)
     assert runner.shutdown(5000)
-    assert runner.active_jobs == []
+    qtbot.waitUntil(lambda: runner.active_jobs == [], timeout=2000)
 
 
 def test_runner_shutdown_cancels_running_jobs(qtbot, qapp):
@@ -533,9 +533,39 @@ def test_detail_tabs_show_versions_checks_drift_and_audit(fake_window, qtbot):
     chart.show_distribution("age", 2)
     assert chart.distribution_selection() == ("age", 2)
     assert len(chart.ref_bars.opts["width"]) == 4
+    # clicking a point of a line shows that feature in that window
+    point = chart.lines["age"].scatter.points()[3]
+    chart._on_points_clicked(chart.lines["age"], [point])
+    assert chart.distribution_selection() == ("age", 3)
+    # ticking a feature in the list adds its line
+    item = next(chart.feature_list.item(i) for i in range(chart.feature_list.count())
+                if chart.feature_list.item(i).data(Qt.ItemDataRole.UserRole) == "balance")
+    item.setCheckState(Qt.CheckState.Checked)
+    assert set(chart.lines) == {"loan", "age", "balance"}
+    assert not chart.log_check.isChecked()  # PSI up to ~0.6: linear scale
     # a model without drift runs shows the empty state
     w.inventory.select_model_id(3)
     qtbot.waitUntil(lambda: w.detail.detail is not None and w.detail.detail.model.id == 3, timeout=5000)
+    assert chart.stack.currentIndex() == 0 and chart.lines == {}
+
+
+def test_drift_chart_switches_to_log_scale_for_huge_psi(themed, qtbot):
+    from console.ui.drift_chart import DriftChart
+
+    run = _drift_run(1)
+    big = replace(run, windows=tuple(
+        replace(w, features=tuple(replace(f, psi=f.psi * 40) if f.name == "campaign" and f.psi else f
+                                  for f in w.features)) for w in run.windows))
+    chart = DriftChart()
+    qtbot.addWidget(chart)
+    chart.set_runs([big])
+    assert chart.log_check.isChecked() and "campaign" in chart.lines
+    # the hover tip shows the real PSI, not its logarithm
+    name, label, psi = chart.lines["campaign"].scatter.points()[-1].data()
+    assert "PSI" in chart._tip(0, 1.0, (name, label, psi)) and str(round(psi, 1))[:3] in chart._tip(0, 1.0, (name, label, psi))
+    chart.log_check.setChecked(False)
+    assert chart.psi_plot.getPlotItem().getViewBox().state["logMode"][1] is False
+    chart.clear()
     assert chart.stack.currentIndex() == 0 and chart.lines == {}
 
 
@@ -639,6 +669,15 @@ def demo_window(qtbot, themed, gui_workspace):
     w.shutdown()
 
 
+def select_and_wait(w, qtbot, model_id: int) -> None:
+    """Select a model in the inventory and wait until its detail is shown."""
+    if w.detail.detail is not None and w.detail.detail.model.id == model_id \
+            and w.inventory.selected_id() == model_id:
+        return
+    with qtbot.waitSignal(w.detailLoaded, timeout=30000, check_params_cb=lambda mid: mid == model_id):
+        assert w.inventory.select_model_id(model_id)
+
+
 @pytest.mark.slow
 def test_demo_inventory_and_detail(demo_window, qtbot):
     w = demo_window
@@ -651,9 +690,8 @@ def test_demo_inventory_and_detail(demo_window, qtbot):
     # pick a model with a drift run (the Bank Marketing models)
     drifted = [s for s in m.visible_rows() if s.drift_status is not None]
     assert drifted, "the demo should monitor drift for the bank models"
-    s = drifted[0]
-    with qtbot.waitSignal(w.detailLoaded, timeout=30000):
-        w.inventory.select_model_id(s.id)
+    s = drifted[-1]
+    select_and_wait(w, qtbot, s.id)
     d = w.detail
     assert d.versions_model.rowCount() == s.versions >= 1
     assert len(d.versions_model.row_object(0).artifact_sha256) == 64
@@ -720,6 +758,7 @@ def test_gui_screenshot_command(gui_workspace, tmp_path):
                            "--screenshot", str(png)], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # no Qt chatter either
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     from PySide6.QtGui import QImage
 
@@ -735,6 +774,17 @@ def test_gui_screenshot_bad_folder_exits_2(tmp_path):
                           timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "does not exist" in proc.stderr
+
+
+def test_gui_screenshot_unopenable_workspace_exits_2(tmp_path):
+    bad = tmp_path / "not-a-workspace.sqlite"
+    bad.write_text("this is not a database\n")
+    proc = subprocess.run([sys.executable, "-m", "console", "--workspace", str(bad), "gui", "--screenshot",
+                           str(tmp_path / "x.png")], cwd=REPO, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and str(bad) in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_no_qt_outside_ui():

@@ -43,6 +43,23 @@ def _preload_services() -> None:
     threading.Thread(target=target, name="tollgate-preload", daemon=True).start()
 
 
+def _install_qt_message_filter() -> None:
+    """Keep Qt's console chatter off stderr (the CLI promises one clear line on error):
+    the offscreen platform's "does not support propagateSizeHints()" always, other
+    debug/info/warning messages unless ``TOLLGATE_DEBUG`` is set."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    debug = bool(os.environ.get("TOLLGATE_DEBUG"))
+
+    def handler(mode, _context, message: str) -> None:
+        if "propagateSizeHints" in message:
+            return
+        if mode in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) or debug:
+            print(f"qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def _application(argv: Optional[Sequence[str]] = None):
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -89,6 +106,7 @@ def run_gui(workspace_location: Any = None, screenshot: Optional[str] = None) ->
         return 2
 
     _preload_services()
+    _install_qt_message_filter()
     app = _application()
     from PySide6.QtCore import QTimer
 

@@ -198,9 +198,8 @@ class DriftChart(QWidget):
         run_lbl.setBuddy(self.run_combo)
         head.addWidget(run_lbl)
         head.addWidget(self.run_combo)
-        head.addWidget(self.run_title)
-        head.addSpacing(8)
-        head.addWidget(self.run_info, 1)
+        head.addWidget(self.run_title, 1)
+        head.addStretch(0)
 
         # ---- feature list (checkable; doubles as the legend)
         self.feature_list = QListWidget(self)
@@ -366,7 +365,9 @@ class DriftChart(QWidget):
         content = QWidget(self)
         cl = QVBoxLayout(content)
         cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(2)
         cl.addLayout(head)
+        cl.addWidget(self.run_info)
         cl.addWidget(self.splitter, 1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
@@ -562,11 +563,10 @@ class DriftChart(QWidget):
             lo = min(ymin if math.isfinite(ymin) else PSI_WARNING, PSI_WARNING) / 1.5
             hi = max(ymax, PSI_DRIFT) * 1.5
             pi.setYRange(math.log10(lo), math.log10(hi), padding=0)
-            pi.getViewBox().setLimits(yMin=math.log10(LOG_FLOOR) - 0.5, yMax=None,
-                                      xMin=-1, xMax=max(1, len(self._labels)))
+            pi.getViewBox().setLimits(yMin=math.log10(LOG_FLOOR) - 0.5, xMin=-1, xMax=max(1, len(self._labels)))
         else:
             pi.setYRange(0, max(0.3, ymax * 1.12), padding=0)
-            pi.getViewBox().setLimits(yMin=-0.02, yMax=None, xMin=-1, xMax=max(1, len(self._labels)))
+            pi.getViewBox().setLimits(yMin=-0.02, xMin=-1, xMax=max(1, len(self._labels)))
 
     @staticmethod
     def _tip(x: float, y: float, data: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import traceback
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -227,19 +228,17 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
         sb.setSizeGripEnabled(True)
-        self.progress_label = QLabel(self)
-        self.progress_label.setAccessibleName("Running job")
-        self.progress_label.setMaximumWidth(460)
+        # the running job's steps go to the message area on the left; the bar and the
+        # Cancel button sit on the right while a job runs
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
-        self.progress.setFixedWidth(180)
+        self.progress.setFixedWidth(200)
         self.progress.setAccessibleName("Job progress")
         self.cancel_button = QToolButton(self)
         self.cancel_button.setDefaultAction(self.act_cancel)
-        self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.cancel_button.setAccessibleName("Cancel the running job")
-        for w in (self.progress_label, self.progress, self.cancel_button):
+        for w in (self.progress, self.cancel_button):
             w.hide()
             sb.addPermanentWidget(w)
         self.count_label = QLabel(self)
@@ -375,7 +374,11 @@ class MainWindow(QMainWindow):
     def _on_detail(self, req: int, model_id: int, detail: ModelDetail) -> None:
         if req != self._detail_req or self._shut_down:
             return  # stale: the user selected another model meanwhile
-        self.detail.set_detail(detail)
+        try:
+            self.detail.set_detail(detail)
+        except Exception as exc:  # a display bug must not leave the window half-loaded
+            self._on_detail_error(req, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            return
         self._update_actions()
         self.detailLoaded.emit(model_id)
         self._emit_ready()
@@ -415,10 +418,10 @@ class MainWindow(QMainWindow):
         if self._user_job is not None or self.ws is None:
             return None
         self.progress.setValue(0)
-        self.progress_label.setText(title + "…")
-        for w in (self.progress_label, self.progress, self.cancel_button):
+        self.progress.setToolTip(title)
+        for w in (self.progress, self.cancel_button):
             w.show()
-        self.show_status(title + "…")
+        self.statusBar().showMessage(title + "…")
         job = self.runner.submit(
             fn,
             *args,
@@ -438,9 +441,7 @@ class MainWindow(QMainWindow):
     def _on_job_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(round(fraction * 1000)))
         if message and self._user_job is not None:
-            text = f"{self._user_job.title}: {message}"
-            self.progress_label.setText(text if len(text) < 80 else text[:79] + "…")
-            self.progress_label.setToolTip(text)
+            self.statusBar().showMessage(f"{self._user_job.title}: {message}")
 
     def _on_job_error(self, title: str, message: str, details: str) -> None:
         self.show_status(f"{title} failed.")
@@ -454,7 +455,7 @@ class MainWindow(QMainWindow):
 
     def _on_job_finished(self) -> None:
         self._user_job = None
-        for w in (self.progress_label, self.progress, self.cancel_button):
+        for w in (self.progress, self.cancel_button):
             w.hide()
         self._update_actions()
 
@@ -465,7 +466,7 @@ class MainWindow(QMainWindow):
     def cancel_user_job(self) -> None:
         if self._user_job is not None:
             self._user_job.cancel()
-            self.progress_label.setText(f"{self._user_job.title}: cancelling…")
+            self.statusBar().showMessage(f"{self._user_job.title}: cancelling…")
 
     # -- run validation
     def run_validation(self) -> Optional[Job]:
@@ -522,7 +523,7 @@ class MainWindow(QMainWindow):
             self.ws.export_audit_report,
             s.id,
             path,
-            title=f"Audit report of {s.name}",
+            title=f"Export of the audit report of {s.name}",
             on_result=lambda out, name=s.name: self._on_export_done(name, out),
         )
 

@@ -81,7 +81,9 @@ def series_colour(i: int) -> str:
 
 
 def series_symbol(i: int) -> str:
-    return SYMBOLS[i % len(SYMBOLS)]
+    """Marker of series ``i``; shifted once the colours wrap, so no two of the first
+    100 series share both colour and marker."""
+    return SYMBOLS[(i + i // len(SERIES)) % len(SYMBOLS)]
 
 
 def build_palette(t: ColourTokens = TOKENS) -> QPalette:
@@ -284,7 +286,7 @@ def swatch_icon(colour: str, symbol_index: int = 0, size: int = 16) -> QIcon:
     p.drawLine(QPointF(s * 0.05, s / 2), QPointF(s * 0.95, s / 2))
     p.setBrush(QColor(colour))
     p.setPen(Qt.PenStyle.NoPen)
-    shape = SYMBOLS[symbol_index % len(SYMBOLS)]
+    shape = series_symbol(symbol_index)
     c = s / 2
     rr = s * 0.2
     if shape == "s":

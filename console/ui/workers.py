@@ -151,6 +151,8 @@ class JobRunner(QObject):
             raise RuntimeError("the job runner has been shut down")
         job = Job(fn, *args, title=title, **kwargs)
         s = job.signals
+        # first, so that callbacks connected below already see the job as done
+        s.finished.connect(lambda j=job: self._forget(j))
         if on_progress is not None:
             s.progress.connect(on_progress)
         if on_result is not None:
@@ -161,7 +163,6 @@ class JobRunner(QObject):
             s.cancelled.connect(on_cancelled)
         if on_finished is not None:
             s.finished.connect(on_finished)
-        s.finished.connect(lambda j=job: self._forget(j))
         self._active.append(job)
         self.activeCountChanged.emit(len(self._active))
         (self.serial_pool if serial else self.pool).start(job)
