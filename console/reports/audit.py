@@ -619,9 +619,9 @@ class _Builder:
             ("Source registry", m.source),
             ("Workspace", self.workspace),
             ("Generated at", _ts(self.generated_at, suffix=True)),
-            ("Audit chain head", self.p(self.audit_head_hash, s.kv_mono) if self.audit_head_hash
-             else self.pm("<i>Not supplied to this report</i>", s.cell_muted)),
         ]
+        if self.audit_head_hash:
+            rows.append(("Audit chain head", self.p(self.audit_head_hash, s.kv_mono)))
         out.append(self.kv_table(rows, tones=[(6, v_tone), (7, d_tone)]))
         out.append(Spacer(1, 9 * mm))
         out.append(Paragraph("Contents", s.h2))
@@ -1054,7 +1054,7 @@ def build_audit_pdf(
         cancel: polled between sections and after each page.
         audit_head_hash: the workspace's audit-chain head hash at generation time, printed
             on the cover and under the audit trail (``tollgate audit verify
-            --expect-head`` checks it later); "Not supplied" when ``None``.
+            --expect-head`` checks it later); the row is left out when ``None``.
 
     Returns:
         The absolute :class:`pathlib.Path` of the written PDF.

@@ -280,9 +280,12 @@ def build_demo(
             restrictions=spec.restrictions, actor=DEMO_ACTOR,
         )
         detail = ws.get_model(model.id)
-        if spec.dataset not in data_cache:
-            data_cache[spec.dataset] = _bank_data() if spec.dataset == "bank" else _adult_data()
-        data = data_cache[spec.dataset]
+
+        def data(dataset: str = spec.dataset) -> DemoData:  # loaded only when something is missing
+            if dataset not in data_cache:
+                data_cache[dataset] = _bank_data() if dataset == "bank" else _adult_data()
+            return data_cache[dataset]
+
         existing = list(detail.versions)
         for i, vspec in enumerate(spec.versions):
             checkpoint(cancel)
@@ -290,14 +293,15 @@ def build_demo(
             if i < len(existing):
                 version = existing[i]
             else:
-                cols = [c for c in data.train.columns if c not in vspec.drop]
-                train = data.train[cols]
-                holdout = data.holdout[cols]
-                X, y = train.drop(columns=[data.target]), train[data.target]
+                d = data()
+                cols = [c for c in d.train.columns if c not in vspec.drop]
+                train = d.train[cols]
+                holdout = d.holdout[cols]
+                X, y = train.drop(columns=[d.target]), train[d.target]
                 est = _pipeline(X, vspec.make(), scale=vspec.scale).fit(X, y)
-                metrics = _metrics(est, holdout.drop(columns=[data.target]), holdout[data.target])
+                metrics = _metrics(est, holdout.drop(columns=[d.target]), holdout[d.target])
                 version = ws.register_version(
-                    model.id, estimator=est, training_data=train, target_column=data.target,
+                    model.id, estimator=est, training_data=train, target_column=d.target,
                     holdout=holdout, metrics=metrics, description=vspec.description, actor=DEMO_ACTOR,
                 )
                 added["versions_added"] += 1
@@ -316,8 +320,9 @@ def build_demo(
         step(f"{spec.name}: computing drift")
         if not detail.drift_runs:
             monitored = next((v for v in detail.versions if "champion" in v.aliases), detail.versions[-1])
-            ws.record_drift_run(model.id, monitored.version, data.windows, label=data.window_label,
-                                target=data.target, actor=DEMO_ACTOR, cancel=cancel)
+            d = data()
+            ws.record_drift_run(model.id, monitored.version, d.windows, label=d.window_label,
+                                target=d.target, actor=DEMO_ACTOR, cancel=cancel)
             added["drift_runs_added"] += 1
     report(progress, 1.0, "Demo workspace ready")
     return {"models": len(specs), **added, "seconds": round(time.perf_counter() - t0, 2)}
