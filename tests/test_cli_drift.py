@@ -175,3 +175,16 @@ def test_adult_train_vs_test(tmp_path):
     assert set(target["new_categories"]) == {"<=50K.", ">50K."}
     assert sorted(target["missing_categories"]) == ["<=50K", ">50K"]
     assert sum(target["new_categories"].values()) == pytest.approx(1.0)
+
+
+def test_files_without_common_columns_are_bad_input(tmp_path):
+    import subprocess
+    import sys
+
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("x,y\n1,2\n3,4\n")
+    b.write_text("p;q\n1;2\n3;4\n")
+    proc = subprocess.run([sys.executable, "-m", "console", "drift", "--reference", str(a), "--current", str(b)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "no column in common" in proc.stderr

@@ -168,3 +168,50 @@ def test_report_cli_writes_a_real_pdf(demo_copy, tmp_path):
     print(f"report via CLI: {elapsed:.2f} s")
     with Workspace.open(demo_copy) as ws:
         assert ws.get_model(BANK).audit_events[-1].action == "report.exported"
+
+
+def test_cli_contract_details(demo_workspace, tmp_path):
+    # argparse errors are one line too
+    proc = run_cli("drift", workspace=demo_workspace)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    # an unwritable report location is a clear error, no partial file
+    proc = run_cli("report", BANK, "-o", "/proc/x.pdf", workspace=demo_workspace)
+    assert proc.returncode == 2 and "Cannot write the report" in proc.stderr
+    # --source that does not hold the model says so
+    proc = run_cli("models", "show", BANK, "--source", "bogus", workspace=demo_workspace)
+    assert proc.returncode == 2 and "not in registry 'bogus'" in proc.stderr
+    # a login with a line break is refused before anything is written
+    proc = run_cli("validate", BANK, "--user", "evil\nINJECTED", workspace=demo_workspace)
+    assert proc.returncode == 2 and "printable" in proc.stderr
+    # legacy code pages: names print with replacements, JSON with \\u escapes
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONIOENCODING="cp1252")
+    out = subprocess.run([sys.executable, "-m", "console", "--workspace", str(demo_workspace), "models", "list",
+                          "--json"], capture_output=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert any(m["owner"] == "Ольга Смирнова" for m in json.loads(out.stdout.decode("cp1252")))
+
+
+def test_too_few_rows_cannot_pass_validation(demo_copy, shared_data, tmp_path):
+    src = (shared_data / "bank_marketing" / "bank-full.csv").read_text().splitlines()
+    f = tmp_path / "tiny.csv"
+    f.write_text("\n".join(src[:1] + src[-20:]) + "\n")
+    proc = run_cli("validate", BANK, "--data", str(f), "--target", "y", "--json", workspace=demo_copy)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    thr = next(c for c in doc["checks"] if c["id"] == "performance.threshold")
+    assert thr["status"] == "error" and "at least 100" in thr["reason"]
+
+
+def test_model_names_containing_at(tmp_path):
+    from console.domain.models import TaskType
+
+    with Workspace.open(tmp_path / "ws.sqlite") as ws:
+        ws.register_model(name="Churn@retail", owner="o", risk_tier=3, task=TaskType.CLASSIFICATION)
+    proc = run_cli("models", "show", "Churn@retail", "--json", workspace=tmp_path / "ws.sqlite")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["name"] == "Churn@retail"
+    proc = run_cli("validate", "Churn@retail", workspace=tmp_path / "ws.sqlite")
+    assert proc.returncode == 2 and "has no versions" in proc.stderr

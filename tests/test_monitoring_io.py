@@ -287,3 +287,23 @@ def test_read_pair_same_numeric_dtype(tmp_path):
     r, c, notes = read_pair(ref, cur)
     assert r["x"].dtype == c["x"].dtype == np.float64 and r["n"].dtype == c["n"].dtype
     assert notes == []
+
+
+def test_utf16_with_byte_order_mark_is_read_without_options(tmp_path):
+    p = tmp_path / "u16.csv"
+    p.write_bytes("a,b\n1,x\n2,ÿ\n".encode("utf-16"))
+    df = read_table(p)
+    assert list(df.columns) == ["a", "b"] and df["b"].tolist() == ["x", "ÿ"]
+    nobom = tmp_path / "nobom.csv"
+    nobom.write_bytes("a,b\n1,x\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match="nobom.csv"):
+        read_table(nobom, encoding="utf-16")
+
+
+def test_pipes_and_devices_are_refused_clearly(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_table(fifo)

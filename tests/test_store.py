@@ -102,3 +102,44 @@ def test_split_ref_uses_the_last_at():
     assert split_ref("model") == ("model", None)
     assert split_ref("model@3") == ("model", "3")
     assert split_ref("@odd") == ("@odd", None)
+
+
+def test_concurrent_first_open_of_a_new_workspace(tmp_path):
+    """Several processes creating the same new workspace at once all succeed (the
+    migration runs under SQLite's write lock and is transactional)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "race.sqlite"
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "console", "--workspace", str(path), "models", "list", "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(5)
+    ]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert all(code == 0 for code, _ in results), results
+
+
+def test_urls_never_show_secrets_and_memory_databases_are_refused():
+    loc = db.parse_location("postgresql+psycopg://user:pw1@127.0.0.1:1/db?password=s3cret&sslmode=require")
+    assert "pw1" not in loc.label and "s3cret" not in loc.label and "sslmode=require" in loc.label
+    assert "s3cret" in loc.url  # the real URL keeps it for the driver
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        with pytest.raises(WorkspaceError, match="in-memory"):
+            db.parse_location(url)
+
+
+def test_damaged_stored_dataset_is_reported_not_crashed(tmp_path):
+    import pandas as pd
+
+    ws = Workspace.open(tmp_path / "ws.sqlite")
+    with ws._write() as s:
+        sha = ws._put_blob(s, ws.dataset_bytes(pd.DataFrame({"a": [1, 2]})), "application/vnd.apache.parquet")
+    assert ws.load_dataset(sha)["a"].tolist() == [1, 2]
+    con = sqlite3.connect(tmp_path / "ws.sqlite")
+    con.execute("update blob set data = ? where sha256 = ?", (b"garbage", sha))
+    con.commit()
+    con.close()
+    with pytest.raises(WorkspaceError, match="damaged or was altered"):
+        ws.load_dataset(sha)
+    ws.close()

@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Optional, Sequence
+import warnings
+from typing import NoReturn, Optional, Sequence
 
 from console import __version__
 from console.errors import TollgateError
@@ -20,8 +21,15 @@ from console.errors import TollgateError
 _COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI contract's error form: one stderr line, exit 2."""
+
+    def error(self, message: str) -> "NoReturn":  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="tollgate",
         description="Tollgate: governance and monitoring console for machine-learning models.",
     )
@@ -44,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``tollgate`` console script; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        try:  # names in any script must not crash a console with a legacy code page
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    if not os.environ.get("TOLLGATE_DEBUG"):
+        # Library warnings (numpy overflow on extreme values, scikit-learn notices) are not
+        # for the user: results carry null plus a reason where a statistic is undefined.
+        warnings.simplefilter("ignore")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -55,7 +72,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         code = int(args.func(args) or 0)
     except TollgateError as exc:
-        print(f"tollgate: error: {exc}", file=sys.stderr)
+        print(f"tollgate: error: {_one_line(str(exc))}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         print("tollgate: interrupted; nothing was saved.", file=sys.stderr)
@@ -66,13 +83,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if os.environ.get("TOLLGATE_DEBUG"):
             raise
         print(
-            f"tollgate: internal error: {type(exc).__name__}: {exc} "
+            f"tollgate: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
             "(set TOLLGATE_DEBUG=1 for details and report it)",
             file=sys.stderr,
         )
         code = 3
     sys.stdout.flush()
     return code
+
+
+def _one_line(text: str) -> str:
+    """Collapse a message to one line (the contract: one clear stderr line)."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,9 @@ from console.jsonutil import json_safe
 
 def print_json(obj: Any) -> None:
     """Print exactly one JSON document on stdout (NaN/inf -> null)."""
-    sys.stdout.write(json.dumps(json_safe(obj), ensure_ascii=False, allow_nan=False, indent=2))
+    enc = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    ascii_only = enc not in ("utf8", "utf8sig", "utf16", "utf32")  # \u escapes survive any code page
+    sys.stdout.write(json.dumps(json_safe(obj), ensure_ascii=ascii_only, allow_nan=False, indent=2))
     sys.stdout.write("\n")
 
 
@@ -76,3 +78,13 @@ def format_table(headers: list[str], rows: list[list[str]]) -> str:
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
     return "\n".join(out)
+
+
+def login_name(value: str) -> str:
+    """argparse type for ``--user LOGIN``: 1–100 printable characters, no line breaks."""
+    text = value.strip()
+    if not text:
+        raise argparse.ArgumentTypeError("--user needs a login name")
+    if len(text) > 100 or any(not ch.isprintable() for ch in text):
+        raise argparse.ArgumentTypeError("--user must be 1-100 printable characters without line breaks")
+    return text

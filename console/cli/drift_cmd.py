@@ -66,6 +66,13 @@ def run(args: argparse.Namespace) -> int:
             f"--target '{target}': no such column in {args.reference}; "
             f"available: {_few([str(c) for c in ref.columns])}"
         )
+    common = set(map(str, ref.columns)) & set(map(str, cur.columns))
+    if not common:
+        raise InputError(
+            f"{args.reference} and {args.current} have no column in common "
+            f"(reference: {_few([str(c) for c in ref.columns])}; current: {_few([str(c) for c in cur.columns])}); "
+            "check --sep and --encoding, or that both files have a header row"
+        )
     result = compute_drift(ref, cur, target=target)
     for note in notes:
         result.add_note(note.column, note.message)

@@ -8,7 +8,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from console.cli.common import add_table_options, format_table, open_workspace, print_json, stderr_progress, table_options
+from console.cli.common import (
+    add_table_options,
+    format_table,
+    login_name,
+    open_workspace,
+    print_json,
+    stderr_progress,
+    table_options,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", type=Path, default=None, metavar="FILE", help="labelled CSV/TSV/Parquet file")
     p.add_argument("--target", default=None, metavar="COL", help="label column of --data (default: the version's)")
     p.add_argument("--source", default=None, help="registry name when NAME exists in several")
-    p.add_argument("--user", default=None, metavar="LOGIN", help="acting user recorded in the audit trail")
+    p.add_argument("--user", type=login_name, default=None, metavar="LOGIN", help="acting user recorded in the audit trail")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_table_options(p)
     p.set_defaults(func=run)

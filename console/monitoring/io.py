@@ -97,6 +97,10 @@ def _check_file(path: PathLike) -> Path:
         raise InputError(f"file not found: {shown}; check the path and the current folder")
     if p.is_dir():
         raise InputError(f"{shown} is a folder, not a file; pass a CSV, TSV or Parquet file")
+    if not p.is_file():
+        raise InputError(
+            f"{shown} is not a regular file (a pipe, terminal or device); save the data to a file and pass that"
+        )
     try:
         size = p.stat().st_size
         with open(p, "rb"):
@@ -479,6 +483,13 @@ def _read_text(
     text_columns: set[str],
 ) -> pd.DataFrame:
     codec = _codec(encoding, shown)
+    if codec == "utf-8-sig":
+        with open(p, "rb") as fh:
+            head = fh.read(4)
+        if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            codec = "utf-32"
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            codec = "utf-16"  # the byte-order mark says so; --encoding is not needed
     if not isinstance(skip_rows, int) or skip_rows < 0:
         raise InputError(f"--skip-rows must be a whole number >= 0, not {skip_rows!r}")
     if decimal is None or len(decimal) != 1:
@@ -566,6 +577,18 @@ def _read_text(
 # --------------------------------------------------------------------------- public API
 
 
+def _read_text_guarded(p: Path, shown: str, **kw: Any) -> pd.DataFrame:
+    """:func:`_read_text` with decoder failures (e.g. a UTF-16 file without its byte-order
+    mark) turned into :class:`InputError` naming the file."""
+    try:
+        return _read_text(p, shown, **kw)
+    except UnicodeError as exc:
+        raise InputError(
+            f"{shown}: cannot decode the file as {kw.get('encoding') or 'utf-8'} ({exc}); "
+            "pass the file's --encoding (e.g. utf-16le, cp1252, latin-1) or save it as UTF-8"
+        ) from None
+
+
 def read_table(
     path: PathLike,
     *,
@@ -627,7 +650,7 @@ def read_table(
     if kind == "parquet":
         df = _read_parquet(p, shown)
     else:
-        df = _read_text(
+        df = _read_text_guarded(
             p,
             shown,
             sep=sep,

@@ -1106,9 +1106,18 @@ def build_audit_pdf(
 
     tier = _RISK_TIER_TEXT.get(m.risk_tier, f"Tier {m.risk_tier}").split(":")[0]
     status_word = m.status.value if hasattr(m.status, "value") else str(m.status)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=str(folder))
-    os.close(fd)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".part", dir=str(folder))
+        os.close(fd)
+    except OSError as exc:
+        raise InputError(
+            f"Cannot write the report to {target}: {exc.strerror or exc}. "
+            "Choose a folder you can write to (and a shorter file name)."
+        ) from None
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report gets the user's usual mode
     try:
         doc = _AuditDoc(
             str(tmp),

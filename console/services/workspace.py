@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from console import __version__
 from console.domain.models import (
@@ -39,7 +39,7 @@ from console.fingerprint import dataframe_fingerprint, sha256_hex
 from console.jsonutil import json_safe
 from console.jobs import CancelToken, ProgressFn, checkpoint, report
 from console.store import convert, orm
-from console.store.db import open_database
+from console.store.db import WRITE_OPTION, open_database
 from console.store.orm import utcnow
 
 PARQUET = "application/vnd.apache.parquet"
@@ -78,6 +78,9 @@ class Workspace:
 
     def __init__(self, location: Union[str, Path, None] = None) -> None:
         self._loc, self._engine, self._sessions = open_database(location)
+        self._write_sessions = sessionmaker(
+            self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
 
     @classmethod
     def open(cls, location: Union[str, Path, None] = None) -> "Workspace":
@@ -159,15 +162,33 @@ class Workspace:
         return buf.getvalue()
 
     def load_blob(self, sha256: str) -> bytes:
+        """The bytes stored under ``sha256``, verified against that hash.
+
+        Raises :class:`NotFoundError` when absent and :class:`WorkspaceError` when the
+        stored bytes no longer match their hash (damaged or tampered with).
+        """
         with self._session() as s:
             blob = s.get(orm.Blob, sha256)
             if blob is None:
                 raise NotFoundError(f"no stored object with SHA-256 {sha256} in workspace {self.label}")
-            return bytes(blob.data)
+            data = bytes(blob.data)
+        if sha256_hex(data) != sha256:
+            raise WorkspaceError(
+                f"the stored object {sha256[:12]}… in workspace {self.label} is damaged or was altered "
+                "(its content no longer matches its SHA-256); restore the workspace from a backup"
+            )
+        return data
 
     def load_dataset(self, sha256: str) -> pd.DataFrame:
-        """The DataFrame stored under ``sha256`` (Parquet blob)."""
-        return pd.read_parquet(io.BytesIO(self.load_blob(sha256)))
+        """The DataFrame stored under ``sha256`` (Parquet blob, hash-verified)."""
+        data = self.load_blob(sha256)
+        try:
+            return pd.read_parquet(io.BytesIO(data))
+        except Exception as exc:  # pyarrow raises several types for unreadable files
+            raise WorkspaceError(
+                f"the stored dataset {sha256[:12]}… in workspace {self.label} cannot be read "
+                f"({type(exc).__name__}); restore the workspace from a backup"
+            ) from None
 
     def load_estimator(self, version: ModelVersion) -> Any:
         """Load a version's model with skops' trusted-type allow-list (never pickle)."""
@@ -478,6 +499,13 @@ class Workspace:
         if source:
             q = q.where(orm.RegisteredModelRow.source == source)
         rows = s.scalars(q).all()
+        if not rows and source:
+            sources = sorted(set(s.scalars(
+                select(orm.RegisteredModelRow.source).where(orm.RegisteredModelRow.name == ref)).all()))
+            if sources:
+                raise NotFoundError(
+                    f"model {ref!r} is not in registry {source!r}; it exists in: {', '.join(sources)}"
+                )
         if not rows:
             names = s.scalars(select(orm.RegisteredModelRow.name).order_by(orm.RegisteredModelRow.name).limit(8)).all()
             hint = f"; models here: {', '.join(names)}" if names else "; the workspace has no models (run `tollgate demo`?)"
@@ -498,7 +526,15 @@ class Workspace:
         champion, else the latest version.  Raises :class:`NotFoundError`."""
         name, ver = split_ref(ref)
         with self._session() as s:
-            m = self._model_row(s, name, source)
+            try:
+                m = self._model_row(s, name, source)
+            except NotFoundError:
+                if ver is None:
+                    raise
+                # A model whose own name contains "@" (e.g. "Churn@retail"): the whole
+                # reference is the name; "Churn@retail@2" still selects version 2.
+                m = self._model_row(s, ref, source)
+                ver = None
             return convert.model(m), self._version_row_to_domain(s, self._version_row(s, m, ver))
 
     def _version_row(self, s: Session, m: orm.RegisteredModelRow, ver: Union[str, int, None]) -> orm.ModelVersionRow:
@@ -609,10 +645,9 @@ class Workspace:
             data_label = data_label or "holdout recorded at registration"
         target = target or ver.target_column
         if target not in data.columns:
-            raise InputError(
-                f"target column {target!r} is not in the validation data "
-                f"(columns: {', '.join(map(str, list(data.columns)[:12]))})"
-            )
+            cols = [str(c) for c in data.columns]
+            shown = ", ".join(cols[:12]) + (f", … ({len(cols)} columns)" if len(cols) > 12 else "")
+            raise InputError(f"target column {target!r} is not in the validation data (columns: {shown})")
         champion = None
         if champ is not None:
             champion = (estimator if champ.id == ver.id else self.load_estimator(champ), champ)
@@ -823,7 +858,7 @@ class _WriteTx:
         self._s: Optional[Session] = None
 
     def __enter__(self) -> Session:
-        self._s = self._ws._session()
+        self._s = self._ws._write_sessions()
         self._s.begin()
         return self._s
 

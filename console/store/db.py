@@ -54,9 +54,16 @@ def parse_location(location: Union[str, Path, None]) -> WorkspaceLocation:
         path = None
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             path = Path(url.database).expanduser().resolve()
+        if url.get_backend_name() == "sqlite" and path is None:
+            raise WorkspaceError(
+                f"workspace {text!r} is an in-memory database, which would lose everything on exit; "
+                "give a file path instead"
+            )
+        secret_keys = [k for k in url.query if any(w in k.lower() for w in ("password", "secret", "token", "key"))]
+        shown = url.update_query_dict({k: "***" for k in secret_keys}) if secret_keys else url
         return WorkspaceLocation(
             url=url.render_as_string(hide_password=False),
-            label=url.render_as_string(hide_password=True),
+            label=shown.render_as_string(hide_password=True),
             sqlite_path=path,
         )
     path = Path(text).expanduser().resolve()
@@ -66,12 +73,26 @@ def parse_location(location: Union[str, Path, None]) -> WorkspaceLocation:
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin): pysqlite's own implicit
+    # transactions skip DDL, so a migration would not be atomic.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
+
+
+#: Execution option: start SQLite transactions with ``BEGIN IMMEDIATE`` (take the write
+#: lock up front, waiting up to the busy timeout) instead of a deferred ``BEGIN``, whose
+#: read-then-write upgrade fails at once with "database is locked" under concurrency.
+WRITE_OPTION = "tollgate_write"
+
+
+def _sqlite_begin(conn) -> None:
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_workspace_engine(loc: WorkspaceLocation) -> Engine:
@@ -86,10 +107,16 @@ def create_workspace_engine(loc: WorkspaceLocation) -> Engine:
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
         return create_engine(loc.url, pool_pre_ping=True)
-    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+    except ImportError as exc:
+        raise WorkspaceError(
+            f"cannot use workspace {loc.label}: its database driver is not installed ({exc}); "
+            "for PostgreSQL install it with: pip install 'psycopg[binary]'"
+        ) from None
+    except (ArgumentError, SQLAlchemyError) as exc:
         raise WorkspaceError(f"cannot use workspace {loc.label}: {exc}") from None
 
 
@@ -116,13 +143,6 @@ def _known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
-def _current_revision(engine: Engine) -> Optional[str]:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
 def migrate(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
     """Bring the workspace schema to :func:`head_revision`.
 
@@ -131,42 +151,12 @@ def migrate(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
     :class:`WorkspaceError` when the database has a newer or unknown schema, is not a
     database, is locked, or cannot be reached.
     """
-    from alembic import command
-
     try:
-        current = _current_revision(engine)
-        head = head_revision()
-        if current is not None and current not in _known_revisions():
-            raise WorkspaceError(
-                f"workspace {loc.label} was written by a newer Tollgate (schema {current}); "
-                "this version knows schemas up to "
-                f"{head}. Upgrade Tollgate to open it; the workspace was not changed."
-            )
-        if current == head:
-            return None
-        backup = None
-        if current is None:
-            # Refuse to take over a database that already holds foreign tables.
-            with engine.connect() as conn:
-                tables = set(inspect(conn).get_table_names())
-            if tables:
-                raise WorkspaceError(
-                    f"{loc.label} is a database that does not belong to Tollgate "
-                    f"(it has tables {', '.join(sorted(tables)[:5])}); choose another workspace file."
-                )
-        elif loc.sqlite_path is not None and loc.sqlite_path.exists():
-            backup = loc.sqlite_path.with_name(f"{loc.sqlite_path.name}.bak-{current}")
-            src = sqlite3.connect(str(loc.sqlite_path))
-            try:
-                dst = sqlite3.connect(str(backup))
-                with dst:
-                    src.backup(dst)
-                dst.close()
-            finally:
-                src.close()
-        with engine.begin() as conn:
-            command.upgrade(_alembic_config(conn), "head")
-        return backup
+        with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+            with conn.begin():
+                # Holding the write lock: concurrent openers of a new file wait here and
+                # then find the schema already at head.
+                return _migrate_locked(conn, engine, loc)
     except WorkspaceError:
         raise
     except (OperationalError, DatabaseError) as exc:
@@ -177,12 +167,55 @@ def migrate(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
             ) from None
         if "not a database" in msg or "file is encrypted" in msg:
             raise WorkspaceError(f"{loc.label} is not a Tollgate workspace (not an SQLite database)") from None
-        raise WorkspaceError(f"cannot open workspace {loc.label}: {msg}") from None
+        if "unable to open database file" in msg:
+            raise WorkspaceError(
+                f"cannot open workspace {loc.label}: unable to open the database file; check that the "
+                "folder exists and you may read and write it"
+            ) from None
+        raise WorkspaceError(f"cannot open workspace {loc.label}: {msg.splitlines()[0] if msg else exc}") from None
     except sqlite3.DatabaseError as exc:
         raise WorkspaceError(f"cannot open workspace {loc.label}: {exc}") from None
     except SQLAlchemyError as exc:
         msg = str(getattr(exc, "orig", None) or exc).split("\n")[0]
         raise WorkspaceError(f"cannot open workspace {loc.label}: {msg}") from None
+
+
+def _migrate_locked(conn, engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
+    """The body of :func:`migrate`, run on ``conn`` inside its write transaction."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    current = MigrationContext.configure(conn).get_current_revision()
+    head = head_revision()
+    if current is not None and current not in _known_revisions():
+        raise WorkspaceError(
+            f"workspace {loc.label} was written by a newer Tollgate (schema {current}); "
+            f"this version knows schemas up to {head}. Upgrade Tollgate to open it; "
+            "the workspace was not changed."
+        )
+    if current == head:
+        return None
+    backup = None
+    if current is None:
+        # Refuse to take over a database that already holds foreign tables.
+        tables = set(inspect(conn).get_table_names())
+        if tables:
+            raise WorkspaceError(
+                f"{loc.label} is a database that does not belong to Tollgate "
+                f"(it has tables {', '.join(sorted(tables)[:5])}); choose another workspace file."
+            )
+    elif loc.sqlite_path is not None and loc.sqlite_path.exists():
+        backup = loc.sqlite_path.with_name(f"{loc.sqlite_path.name}.bak-{current}")
+        src = sqlite3.connect(str(loc.sqlite_path))
+        try:
+            dst = sqlite3.connect(str(backup))
+            with dst:
+                src.backup(dst)
+            dst.close()
+        finally:
+            src.close()
+    command.upgrade(_alembic_config(conn), "head")
+    return backup
 
 
 def open_database(location: Union[str, Path, None]) -> tuple[WorkspaceLocation, Engine, sessionmaker[Session]]:

@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self._detail_req = 0
         self._detail_job: Optional[Job] = None
         self._user_job: Optional[Job] = None
+        self._job_outcome: Optional[tuple[str, bool]] = None  # status of the job that just ended
         self._ready_sent = False
         self._shut_down = False
         self._boxes: list[QMessageBox] = []
@@ -445,19 +446,24 @@ class MainWindow(QMainWindow):
 
     def _on_job_error(self, title: str, message: str, details: str) -> None:
         self.show_status(f"{title} failed.")
-        self.jobFinished.emit(f"{title} failed.", False)
+        self._job_outcome = (f"{title} failed.", False)
         self.report_error(f"{title} failed.", message, details)
 
     def _on_job_cancelled(self, title: str, message: str) -> None:
         text = f"{title} cancelled; nothing was saved."
         self.show_status(text)
-        self.jobFinished.emit(text, False)
+        self._job_outcome = (text, False)
 
     def _on_job_finished(self) -> None:
+        # ``finished`` is always the worker's last signal: only now is the job over, so
+        # jobFinished (and a window close right after it) never sees it as running.
         self._user_job = None
         for w in (self.progress, self.cancel_button):
             w.hide()
         self._update_actions()
+        text, ok = self._job_outcome or ("Done.", True)
+        self._job_outcome = None
+        self.jobFinished.emit(text, ok)
 
     @property
     def user_job(self) -> Optional[Job]:
@@ -499,7 +505,7 @@ class MainWindow(QMainWindow):
             text = f"✖ Validation of {name} v{run.version} FAILED: blocking check{'s' if len(bad) != 1 else ''} " \
                    f"{', '.join(bad) or '—'} ({summary})."
         self.show_status(text)
-        self.jobFinished.emit(text, True)
+        self._job_outcome = (text, True)
         self.refresh()
 
     # -- export audit PDF
@@ -530,7 +536,7 @@ class MainWindow(QMainWindow):
     def _on_export_done(self, name: str, out: Any) -> None:
         text = f"Audit report of {name} saved to {out}"
         self.show_status(text)
-        self.jobFinished.emit(text, True)
+        self._job_outcome = (text, True)
 
     # ------------------------------------------------------------------ errors
     def report_error(self, title: str, message: str, details: str = "") -> QMessageBox:

@@ -57,10 +57,15 @@ __all__ = [
 #: * ``max_champion_drop`` = 0.02 - a Tollgate default: the largest absolute drop of the
 #:   primary metric (ROC AUC / R²) from the champion to a candidate tolerated before the
 #:   candidate is treated as a sudden performance drop.
+#: * ``min_rows`` = 100 - a Tollgate default: the fewest labelled rows on which a
+#:   performance threshold is judged.  Below it the standard error of ROC AUC (Hanley &
+#:   McNeil, Radiology 143:29-36, 1982) is of the order of the margins being judged, so
+#:   the check reports an error instead of a verdict.
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "min_roc_auc": 0.70,
     "min_r2": 0.50,
     "max_champion_drop": 0.02,
+    "min_rows": 100,
 }
 
 #: Primary metric per task: ROC AUC for classification, R² for regression.
@@ -294,10 +299,16 @@ def _compute_scores(ctx: _Context, estimator: Any, features: list[Any]) -> _Scor
 
 
 def _predict_error(exc: Exception, what: str) -> str:
-    return (
-        f"the model failed to {what}: {type(exc).__name__}: {exc}. Check the data.schema "
-        "result for dtype mismatches"
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    if len(text) > 300:
+        text = text[:300] + "…"
+    hint = (
+        "the data has missing or infinite values in features the model cannot handle; "
+        "clean or impute them"
+        if "nan" in text.lower() or "infinity" in text.lower()
+        else "check the data.schema result for dtype mismatches"
     )
+    return f"the model failed to {what}: {type(exc).__name__}: {text}; {hint}"
 
 
 def _metric(fn: Callable[[], float], name: str, s: _Scores) -> None:
@@ -609,6 +620,15 @@ def _check_threshold(ctx: _Context, estimator: Any, version: ModelVersion) -> Ch
         values["metric_notes"] = dict(s.notes)
     primary = s.metrics.get(metric)
     label = _METRIC_LABELS[metric]
+    n_scored = int(values.get("n_rows") or 0)
+    if n_scored < ctx.thresholds["min_rows"]:
+        return _result(
+            "performance.threshold",
+            CheckStatus.ERROR,
+            values,
+            f"only {n_scored} labelled rows; at least {ctx.thresholds['min_rows']:g} are needed to judge "
+            f"{label} (min_rows); validate on more data",
+        )
     if primary is None:
         return _result(
             "performance.threshold",
