@@ -14,7 +14,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+#: The real public datasets (Adult, Bank Marketing, ...): ../shared/data beside the clone,
+#: or wherever TOLLGATE_SHARED_DATA points.
+SHARED_DATA = Path(os.environ.get("TOLLGATE_SHARED_DATA") or REPO.parent / "shared" / "data")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -36,7 +38,7 @@ def _isolated_user_dirs(tmp_path_factory):
 def shared_data() -> Path:
     """../shared/data (real public datasets); tests that need it skip when it is absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared datasets not found at {SHARED_DATA}")
+        pytest.skip(f"shared datasets not found at {SHARED_DATA} (set TOLLGATE_SHARED_DATA)")
     return SHARED_DATA
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from tests.conftest import SHARED_DATA
 BANK = SHARED_DATA / "bank_marketing" / "bank-full.csv"
 ADULT_TRAIN = SHARED_DATA / "adult" / "adult.data"
 ADULT_TEST = SHARED_DATA / "adult" / "adult.test"

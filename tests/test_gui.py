@@ -379,10 +379,10 @@ def test_job_signals_order_and_main_thread_delivery(qtbot, qapp):
         progress(0.5, "half")
         return x * 2
 
-    with qtbot.waitSignal(runner.submit(fn, 21, on_result=rec("result"), on_progress=rec("progress"),
-                                        on_finished=rec("finished")).signals.finished, timeout=5000):
-        pass
-    qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == "finished")
+    # the callbacks are connected inside submit() before the job starts; waiting on
+    # their effect avoids racing a signal connected after a fast job already ended
+    runner.submit(fn, 21, on_result=rec("result"), on_progress=rec("progress"), on_finished=rec("finished"))
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == "finished", timeout=5000)
     assert [n for n, _ in seen] == ["progress", "result", "finished"]
     assert all(on_main for _, on_main in seen)
 

@@ -40,7 +40,7 @@ from console.validation import (
     suite_passed,
 )
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+from tests.conftest import SHARED_DATA as DATA_DIR
 ADULT_COLUMNS = [
     "age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
     "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",

@@ -82,7 +82,7 @@ def run_show(args: argparse.Namespace) -> int:
     s = d.summary
     print(f"{d.model.name}  (source: {s.source})")
     print(f"  owner {s.owner} · risk tier {s.risk_tier} · status {s.status.value} · champion {s.champion_version or '-'}")
-    print(f"  last validation {s.last_validation or '-'} · drift {s.drift_status.value if s.drift_status else '-'}")
+    print(f"  last validation: {s.last_validation or '-'} · drift status: {s.drift_status.value if s.drift_status else '-'}")
     if d.model.description:
         print(f"  {d.model.description}")
     rows = [

@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "model": model.name,
                 "version": str(vrun.version),
+                "run_id": vrun.id,
                 "passed": vrun.passed,
                 "data": vrun.data_label,
                 "data_sha256": vrun.data_sha256,
@@ -73,12 +74,13 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         rows = [
-            [c.id, c.status.value.upper(), "yes" if c.blocking else "no", _summary(c.values), c.reason or ""]
+            [c.id, c.status.value.upper(), "yes" if c.blocking else "no", _summary(c.values), _short(c.reason or "")]
             for c in vrun.checks
         ]
         print(f"{model.name} v{vrun.version} on {vrun.data_label} ({vrun.n_rows:,} rows)")
         print(format_table(["CHECK", "STATUS", "BLOCKING", "VALUES", "REASON"], rows))
-        print("PASSED" if vrun.passed else "FAILED: a blocking check failed")
+        print("PASSED" if vrun.passed else "FAILED: a blocking check failed or could not run")
+        print(f"Recorded as validation run #{vrun.id} in the workspace history ({ws.label}).")
     return 0 if vrun.passed else 1
 
 
@@ -92,3 +94,8 @@ def _summary(values: dict) -> str:
         elif isinstance(v, list) and v and len(v) <= 4:
             parts.append(f"{k}={','.join(map(str, v))}")
     return " ".join(parts[:5])
+
+
+def _short(text: str, n: int = 120) -> str:
+    """Keep the text table readable; --json carries the full reason."""
+    return text if len(text) <= n else text[: n - 1] + "…"

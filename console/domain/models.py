@@ -30,6 +30,7 @@ __all__ = [
     "ModelSummary",
     "ModelDetail",
     "psi_status",
+    "describe_event",
     "PSI_WARNING",
     "PSI_DRIFT",
 ]
@@ -290,3 +291,29 @@ class ModelDetail:
     validation_runs: tuple[ValidationRun, ...]  # newest first
     drift_runs: tuple[DriftRun, ...]  # newest first
     audit_events: tuple[AuditEvent, ...] = ()  # oldest first
+
+
+def describe_event(e: AuditEvent) -> str:
+    """One plain-language sentence for an audit event (for people; the stored ``old`` /
+    ``new`` values stay the evidence)."""
+    new, old = e.new or {}, e.old or {}
+    a = e.action
+    if a == "model.registered":
+        return f"Registered the model (risk tier {new.get('risk_tier')}, owner {new.get('owner')})"
+    if a == "version.registered":
+        return f"Registered version {new.get('version')} ({new.get('estimator', 'model')})"
+    if a == "alias.set":
+        before = f" (was v{old['version']})" if "version" in old else ""
+        return f"Pointed alias '{new.get('alias')}' at v{new.get('version')}{before}"
+    if a == "model.status_changed":
+        return f"Lifecycle status {old.get('status')} → {new.get('status')}"
+    if a == "validation.run":
+        failed = new.get("failed_checks") or []
+        verdict = "passed" if new.get("passed") else "FAILED" + (f" ({', '.join(failed)})" if failed else "")
+        return f"Validated v{new.get('version')}: {verdict}"
+    if a == "drift.run":
+        return f"Computed drift of v{new.get('version')} over {new.get('windows')} window(s)"
+    if a == "report.exported":
+        return f"Exported the {new.get('kind', 'audit')} report ({new.get('file')})"
+    parts = [f"{k}: {old.get(k)} → {v}" if k in old else f"{k}={v}" for k, v in new.items()]
+    return ", ".join(parts) or a

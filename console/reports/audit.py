@@ -562,11 +562,21 @@ class _Builder:
 
     # ---- summaries used on the cover
 
-    def _validation_summary(self) -> tuple[str, str]:
+    def _governed_run(self) -> Optional[ValidationRun]:
+        """Latest validation run of the governed version (the champion, else the latest
+        version) -- the run the inventory shows; else the latest run of any version."""
         runs = self.d.validation_runs
-        if not runs:
+        governed = self.champion or (max(self.d.versions, key=lambda v: v.version) if self.d.versions else None)
+        if governed is not None:
+            for r in runs:
+                if r.version == governed.version:
+                    return r
+        return runs[0] if runs else None
+
+    def _validation_summary(self) -> tuple[str, str]:
+        r = self._governed_run()
+        if r is None:
             return "NONE", "no validation run recorded"
-        r = runs[0]
         return ("PASSED" if r.passed else "FAILED"), f"run #{r.id} on version {r.version}, {_ts(r.finished_at, suffix=True)}"
 
     def _drift_summary(self) -> tuple[str, str]:
@@ -758,16 +768,16 @@ class _Builder:
         s = self.s
         out: list[Flowable] = self.section(4, "Validation", "sec-validation")
         runs = self.d.validation_runs
-        if not runs:
+        r = self._governed_run()
+        if r is None:
             out.append(self.empty("No validation run recorded yet."))
             return out
-        r: ValidationRun = runs[0]
         count_txt = _status_counts(r.checks)
         result, tone = self.status_value(
             "PASSED" if r.passed else "FAILED",
             "no blocking check failed or errored" if r.passed else "at least one blocking check failed or errored")
         ver = f"Version {r.version}" + (" (champion)" if self.champion and self.champion.version == r.version else "")
-        out.append(self.h2(f"Latest validation run (#{r.id})", "sec-validation-latest"))
+        out.append(self.h2(f"Latest validation run of version {r.version} (#{r.id})", "sec-validation-latest"))
         out.append(self.kv_table([
             ("Result", result),
             ("Model version", ver),
@@ -799,10 +809,11 @@ class _Builder:
             out.append(self.table(["Check ID", "Family", "Check", "Status", "Blocking", "Key values", "Reason"],
                                   rows, widths, tones=tones))
             out.append(Paragraph("A run passes when no blocking check has status FAIL or ERROR.", s.note))
-        if len(runs) > 1:
-            out.append(self.h2("Earlier validation runs", "sec-validation-earlier"))
+        others = [x for x in runs if x.id != r.id]
+        if others:
+            out.append(self.h2("Other validation runs (newest first)", "sec-validation-earlier"))
             rows, tones = [], []
-            for i, er in enumerate(runs[1:]):
+            for i, er in enumerate(others):
                 cell, tone = self.status_cell("PASSED" if er.passed else "FAILED")
                 tones.append((5, i, tone))
                 rows.append([f"#{er.id}", str(er.version), _ts(er.finished_at), er.run_by, er.data_label, cell,
@@ -867,10 +878,15 @@ class _Builder:
             "Status is the worst feature status in the window (target excluded). Dataset drift: at least half "
             "of the tested features drifted (PSI ≥ 0.25).", s.note))
 
+        last = windows[-1]
+        if len(windows) < 2:
+            out.append(Paragraph(_esc(
+                f"This drift run has a single window ({last.label}), so there is no trend over time to chart; "
+                "the table below gives its per-feature results."), s.note))
+            return out + self._drift_latest(run, last)
         labels, series = psi_series(run)
         top = top_features_by_latest_psi(run, TOP_DRIFT_FEATURES)
         chart = psi_over_time_chart(labels, {n: series[n] for n in top}, width=_CONTENT_W, height=215)
-        last = windows[-1]
         out.append(CondPageBreak(290))
         out.append(KeepTogether([
             self.h2("PSI over time", "sec-drift-chart"),
@@ -882,7 +898,14 @@ class _Builder:
                 "(feature not tested)."), s.note),
         ]))
 
+        return out + self._drift_latest(run, last)
+
+
+    def _drift_latest(self, run: DriftRun, last: DriftWindow) -> list[Flowable]:
+        """The latest window's feature table and distribution charts."""
+        s = self.s
         lw: DriftWindow = latest_window(run)
+        out: list[Flowable] = []
         feats = sorted(
             lw.features,
             key=lambda f: (f.is_target, 0 if (f.tested and _psi(f.psi) != "—") else 1, -(f.psi or 0.0) if f.psi is not None and math.isfinite(f.psi) else 0.0),
@@ -1000,8 +1023,7 @@ class _Builder:
                 ])
             out.append(Paragraph(
                 f"{len(events)} events about this model, oldest first. Sequence numbers are workspace-wide; gaps "
-                "are events about other models. The hash chain over all events is checked with "
-                "“tollgate audit verify”.", s.muted))
+                "are events about other models.", s.muted))
             out.append(Spacer(1, 4))
             out.append(self.table(["Seq", "Time (UTC)", "Actor", "Action / entity", "Change (old → new)", "Reason"],
                                   rows, [30, 56, 66, 92, 164, 85], right=(0,)))

@@ -419,7 +419,8 @@ def distribution_bar_chart(
     vmax = max(ref + cur + [0.0])
     step = _nice_step(max(vmax * 1.1, 0.05), 4)
     bc.valueAxis.valueMin = 0
-    bc.valueAxis.valueMax = step * math.ceil(max(vmax * 1.1, 0.05) / step - 1e-9)
+    # shares: never above 100 %
+    bc.valueAxis.valueMax = min(1.0, step * math.ceil(max(vmax * 1.1, 0.05) / step - 1e-9))
     bc.valueAxis.valueStep = step
     bc.valueAxis.labels.fontName = FONT_REGULAR
     bc.valueAxis.labels.fontSize = fs

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.models import describe_event
 from console.domain.models import (
     AuditEvent,
     CheckResult,
@@ -296,6 +297,7 @@ class OverviewTab(QScrollArea):
         form.setHorizontalSpacing(14)
         form.setVerticalSpacing(6)
         self.fields: dict[str, QLabel] = {}
+        self.field_names: dict[str, QLabel] = {}
         for key, label in (
             ("owner", "Owner"),
             ("business_unit", "Business unit"),
@@ -333,6 +335,7 @@ class OverviewTab(QScrollArea):
         ):
             name = QLabel(label + ":", facts)
             name.setProperty("role", "fieldname")
+            self.field_names[key] = name
             value = _value_label(facts)
             value.setAccessibleName(label)
             value.setTextFormat(Qt.TextFormat.RichText)
@@ -383,6 +386,8 @@ class OverviewTab(QScrollArea):
         drift = s.drift_status.value if s and s.drift_status else None
         f["drift"].setText(_status_html(drift, _cap(drift) + " (latest window)" if drift else "Not monitored"))
         ref = champ or latest
+        self.field_names["metrics"].setText(
+            "Champion metrics:" if champ else (f"v{latest.version} metrics:" if latest else "Metrics:"))
         f["metrics"].setText(fmt.metrics(ref.metrics, 6) if ref and ref.metrics else "—")
         f["source"].setText(m.source)
         f["created"].setText(fmt.datetime_utc(m.created_at) or "—")
@@ -393,7 +398,7 @@ class OverviewTab(QScrollArea):
             f"<tr><td style='color:{muted}; padding-right:14px'>{html.escape(fmt.datetime_utc(e.occurred_at))}</td>"
             f"<td style='padding-right:14px'>{html.escape(e.actor)}</td>"
             f"<td style='padding-right:14px'><b>{html.escape(e.action)}</b></td>"
-            f"<td>{html.escape(_ellipsis(fmt.change(e.old, e.new), 110))}"
+            f"<td>{html.escape(_ellipsis(describe_event(e), 110))}"
             + (f" <span style='color:{muted}'>— {html.escape(e.reason)}</span>" if e.reason else "")
             + "</td></tr>"
             for e in events
