@@ -48,3 +48,10 @@ def checkpoint(cancel: Optional[CancelToken]) -> None:
     """Raise :class:`Cancelled` if ``cancel`` is set; a no-op for ``None``."""
     if cancel is not None:
         cancel.check()
+
+
+def scaled(progress: Optional[ProgressFn], lo: float, hi: float) -> Optional[ProgressFn]:
+    """A progress callback mapping a sub-job's [0, 1] onto [lo, hi] of ``progress``."""
+    if progress is None:
+        return None
+    return lambda fraction, message: report(progress, lo + (hi - lo) * fraction, message)

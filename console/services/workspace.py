@@ -37,7 +37,7 @@ from console.domain.models import (
 from console.errors import InputError, NotFoundError, WorkspaceError
 from console.fingerprint import dataframe_fingerprint, sha256_hex
 from console.jsonutil import json_safe
-from console.jobs import CancelToken, ProgressFn, checkpoint, report
+from console.jobs import CancelToken, ProgressFn, checkpoint, report, scaled
 from console.store import convert, orm
 from console.store.db import WRITE_OPTION, open_database
 from console.store.orm import utcnow
@@ -653,10 +653,6 @@ class Workspace:
             champion = (estimator if champ.id == ver.id else self.load_estimator(champ), champ)
         checkpoint(cancel)
         started = utcnow()
-
-        def sub_progress(frac: float, msg: str) -> None:
-            report(progress, 0.1 + 0.85 * frac, msg)
-
         results = run_checks(
             estimator=estimator,
             version=ver,
@@ -664,7 +660,7 @@ class Workspace:
             target=target,
             task=model.task,
             champion=champion,
-            progress=sub_progress,
+            progress=scaled(progress, 0.1, 0.95),
             cancel=cancel,
         )
         checkpoint(cancel)
@@ -837,11 +833,8 @@ class Workspace:
         report(progress, 0.0, "Collecting the model's records")
         detail = self.get_model(model_id, source)
         checkpoint(cancel)
-
-        def sub(frac: float, msg: str) -> None:
-            report(progress, 0.1 + 0.85 * frac, msg)
-
-        out = build_audit_pdf(detail, Path(path), workspace_label=self.label, progress=sub, cancel=cancel)
+        out = build_audit_pdf(detail, Path(path), workspace_label=self.label,
+                              progress=scaled(progress, 0.1, 0.95), cancel=cancel)
         with self._write() as s:
             self._audit(s, actor or default_actor(), "report.exported", "registered_model", detail.model.id,
                         model_id=detail.model.id, new={"kind": "audit", "file": Path(path).name})
