@@ -137,7 +137,7 @@ def demo_specs() -> list[ModelSpec]:
             owner="Ольга Смирнова",
             risk_tier=2,
             status=LifecycleStatus.PRODUCTION,
-            description="Scores retail clients by their propensity to subscribe a term deposit after a "
+            description="Scores retail clients by their propensity to subscribe to a term deposit after a "
             "telemarketing call. Trained on UCI Bank Marketing contacts May 2008 – Jun 2009.",
             business_unit="Retail Banking – Deposits",
             use_case="Prioritise outbound calls of the term-deposit campaign",
