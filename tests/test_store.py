@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
 
 import pytest
 from alembic import command
@@ -72,7 +71,7 @@ def test_locked_workspace_gives_a_clear_error_and_loses_nothing(tmp_path, monkey
         locker.rollback()
         locker.close()
     assert ws.list_models() == []
-    m = ws.register_model(name="m", owner="o", risk_tier=2, task=TaskType.CLASSIFICATION)
+    ws.register_model(name="m", owner="o", risk_tier=2, task=TaskType.CLASSIFICATION)
     assert [x.name for x in ws.list_models()] == ["m"]
     ws.close()
 

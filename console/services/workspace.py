@@ -12,9 +12,9 @@ import getpass
 import io
 import platform
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Iterable, Optional, Sequence, Union
 
 import pandas as pd
 from sqlalchemy import func, select

@@ -11,7 +11,6 @@ touched.
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
