@@ -806,3 +806,26 @@ def test_no_qt_outside_ui():
                 if mod.split(".")[0] in ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6"):
                     offenders.append(f"{path.relative_to(REPO)}: {mod}")
     assert not offenders, offenders
+
+
+@pytest.mark.slow
+def test_switching_between_one_and_many_window_drift_runs(demo_window, qtbot):
+    """Regression: a one-window drift run followed by multi-window runs used to clamp the
+    chart's range to the old limits and then fail ("Length of meta data does not match")."""
+    w = demo_window
+    w.detail.tabs.setCurrentIndex(w.detail.TAB_DRIFT)
+    rows = list(w.inventory.model.visible_rows())
+    single = [s for s in rows if s.name.startswith(("High-income", "Income"))]
+    multi = [s for s in rows if s.name.startswith(("Campaign", "Term deposit"))]
+    for s in single[:1] + multi + single[:1] + multi[::-1]:
+        select_and_wait(w, qtbot, s.id)
+        assert not w.message_boxes, [b.text() for b in w.message_boxes]
+        chart = w.detail.drift
+        n = len(chart.run.windows)
+        lo, hi = chart.psi_plot.getPlotItem().viewRange()[0]
+        assert lo <= 0 and hi >= n - 1, (s.name, n, lo, hi)
+        for log in (False, True):
+            chart.log_check.setChecked(log)
+            assert not w.message_boxes
+    # the Versions tab shows the selected version's inputs
+    assert "Input features" in w.detail.version_text.toPlainText()

@@ -73,6 +73,17 @@ class WindowSpec:
     end: Optional[str] = None
 
 
+def workspace_label(location: Union[str, Path, None]) -> str:
+    """How a workspace location is shown to people: never with a password or token."""
+    from console.store.db import parse_location
+
+    try:
+        return parse_location(location).label
+    except Exception:  # unparsable: show nothing that could hold a secret
+        text = str(location)
+        return text if "://" not in text else text.split("://", 1)[0] + "://…"
+
+
 class Workspace:
     """A Tollgate workspace (local SQLite file or a database URL)."""
 

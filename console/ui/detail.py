@@ -113,7 +113,9 @@ class ValidationRunsModel(ObjectTableModel):
     """Validation history of one model (newest first by default)."""
 
     columns = (
-        Column("Finished (UTC)", lambda r: fmt.datetime_utc(r.finished_at, suffix=False),
+        Column("Run", lambda r: f"#{r.id}", sort_key=lambda r: r.id, align=ALIGN_RIGHT,
+               header_tip="Run number, as in the audit PDF and `tollgate validate`", width=50),
+        Column("Finished (UTC)", lambda r: fmt.datetime_utc(r.finished_at, seconds=True, suffix=False),
                sort_key=lambda r: (r.finished_at, r.id),
                tooltip=lambda r: f"started {fmt.datetime_utc(r.started_at, True)}\nfinished {fmt.datetime_utc(r.finished_at, True)}",
                width=135),
@@ -167,12 +169,13 @@ class AuditModel(ObjectTableModel):
         Column("When (UTC)", lambda e: fmt.datetime_utc(e.occurred_at, seconds=True, suffix=False), sort_key=lambda e: (e.occurred_at, e.seq),
                width=165),
         Column("Actor", lambda e: e.actor, width=100),
+        Column("What happened", lambda e: describe_event(e),
+               tooltip=lambda e: f"{e.action} on {e.entity_type} {e.entity_id}\nold: "
+               + fmt.values_pretty(e.old or {}) + "\nnew: " + fmt.values_pretty(e.new or {}),
+               width=430),
+        Column("Reason", lambda e: e.reason or "", tooltip=lambda e: e.reason or None, width=160),
         Column("Action", lambda e: e.action, width=150),
-        Column("Entity", lambda e: f"{e.entity_type} {e.entity_id}", width=170),
-        Column("Reason", lambda e: e.reason or "", tooltip=lambda e: e.reason or None, width=200),
-        Column("Change", lambda e: fmt.change(e.old, e.new),
-               tooltip=lambda e: "old: " + fmt.values_pretty(e.old or {}) + "\nnew: " + fmt.values_pretty(e.new or {}),
-               width=420),
+        Column("Recorded values", lambda e: fmt.change(e.old, e.new), width=420),
     )
 
     def row_key(self, obj: Any) -> Any:
@@ -527,7 +530,11 @@ class ValidationTab(QWidget):
         self.runs_model.set_rows(d.validation_runs)
         if d.validation_runs:
             self.stack.setCurrentIndex(1)
-            self.select_run(0)
+            # open on the latest run of the version in the combo (the champion by default),
+            # the run the inventory and the header report
+            rows = [self.runs_model.row_object(r) for r in range(self.runs_model.rowCount())]
+            wanted = self.version_combo.currentData()
+            self.select_run(next((i for i, r in enumerate(rows) if r is not None and r.version == wanted), 0))
         else:
             self.stack.setCurrentIndex(0)
             self.checks_model.set_rows([])
@@ -558,11 +565,14 @@ class ValidationTab(QWidget):
             return
         result = _run_result(run)
         self.summary.setText(
-            _status_html(result, f"v{run.version} {'passed' if run.passed else 'failed'}")
-            + f" &nbsp;·&nbsp; {fmt.datetime_utc(run.finished_at)} by {run.run_by}"
+            f"Selected: run #{run.id} &nbsp;"
+            + _status_html(result, f"v{run.version} {'passed' if run.passed else 'failed'}")
+            + f" &nbsp;·&nbsp; {fmt.datetime_utc(run.finished_at)} by {html.escape(run.run_by)}"
             + f" &nbsp;·&nbsp; {_check_counts(run)}"
         )
-        self.checks_title.setText(f"Checks of the run of {fmt.datetime_utc(run.finished_at)} on {run.data_label}")
+        self.checks_title.setText(
+            f"Checks of run #{run.id} — version {run.version}, {fmt.datetime_utc(run.finished_at)}, "
+            f"on {run.data_label}")
         if run.checks:
             # show the first non-passing check first in the pane
             first_bad = next((i for i, c in enumerate(run.checks) if c.status.value in ("fail", "error")), 0)
@@ -658,6 +668,16 @@ class DetailPanel(QWidget):
         self.overview = OverviewTab(self)
         self.versions_model = VersionsModel(parent=self)
         self.versions_view = make_table(self.versions_model, "Model versions", self)
+        self.version_text = QPlainTextEdit(self)
+        self.version_text.setReadOnly(True)
+        self.version_text.setAccessibleName("Inputs, target and parameters of the selected version")
+        self.version_text.setPlaceholderText("Select a version to see its inputs, target and parameters.")
+        self.versions_page = QSplitter(Qt.Orientation.Vertical, self)
+        self.versions_page.addWidget(self.versions_view)
+        self.versions_page.addWidget(self.version_text)
+        self.versions_page.setSizes([180, 300])
+        self.versions_page.setChildrenCollapsible(False)
+        self.versions_view.selectionModel().currentRowChanged.connect(self._on_version)
         self.validation = ValidationTab(self)
         # the drift chart (pyqtgraph, ~0.3 s to import) is built with the first detail,
         # so that the inventory appears sooner
@@ -671,7 +691,7 @@ class DetailPanel(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName("Model detail")
         self.tabs.addTab(self.overview, "&Overview")
-        self.tabs.addTab(self.versions_view, "V&ersions")
+        self.tabs.addTab(self.versions_page, "V&ersions")
         self.tabs.addTab(self.validation, "&Validation")
         self.tabs.addTab(self.drift_page, "&Drift")
         self.tabs.addTab(self.audit_view, "A&udit trail")
@@ -704,6 +724,30 @@ class DetailPanel(QWidget):
         return self._drift
 
     # ------------------------------------------------------------------ states
+    def _on_version(self, current, _previous) -> None:
+        v: Optional[ModelVersion] = self.versions_model.row_object(current.row()) if current.isValid() else None
+        if v is None:
+            self.version_text.clear()
+            return
+        lines = [
+            f"Version {v.version}" + (f"  ({', '.join(v.aliases)})" if v.aliases else ""),
+            f"Estimator: {v.estimator_class or '—'}  ·  {v.framework}",
+            f"Registered {fmt.datetime_utc(v.created_at, seconds=True)} by {v.created_by}",
+            f"Target column: {v.target_column}",
+            f"Input features ({len(v.training_schema)}): "
+            + ", ".join(f"{name} ({dtype})" for name, dtype in v.training_schema.items()),
+            "Metrics on the holdout set: " + (fmt.metrics(v.metrics, 99) or "—"),
+            "",
+            f"Artifact SHA-256 (skops):      {v.artifact_sha256}",
+            f"Training data SHA-256:         {v.data_sha256}",
+            f"Holdout set SHA-256:           {v.holdout_sha256 or '—'}",
+            f"Drift reference SHA-256:       {v.reference_sha256 or '—'}",
+            "",
+            "Hyperparameters:",
+        ]
+        lines += [f"  {k} = {val!r}" for k, val in v.hyperparameters.items()] or ["  —"]
+        self.version_text.setPlainText("\n".join(lines))
+
     def show_placeholder(self, text: str = "Select a model in the inventory to see its details.") -> None:
         self.detail = None
         self.model_id = None
@@ -735,6 +779,12 @@ class DetailPanel(QWidget):
         self.header.busy.hide()
         self.overview.set_detail(d)
         self.versions_model.set_rows(d.versions)
+        if d.versions:
+            self.versions_view.selectionModel().setCurrentIndex(
+                self.versions_model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        else:
+            self.version_text.clear()
         self.validation.set_detail(d)
         self.drift.set_runs(d.drift_runs)
         self.audit_model.set_rows(d.audit_events)

@@ -192,6 +192,8 @@ class DriftChart(QWidget):
         self.run_info = QLabel(self)
         self.run_info.setProperty("role", "muted")
         self.run_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.run_info.setWordWrap(True)
+        self.run_title.setWordWrap(True)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         run_lbl = QLabel("Drift &run:", self)
@@ -237,12 +239,13 @@ class DriftChart(QWidget):
         self.psi_plot = pg.PlotWidget(self, axisItems={"bottom": self.window_axis})
         self.psi_plot.setAccessibleName("PSI per feature over time windows")
         pi = self.psi_plot.getPlotItem()
-        pi.setDownsampling(auto=True, mode="peak")
-        pi.setClipToView(True)
+        # One point per window (tens to hundreds): no downsampling or clip-to-view here;
+        # clipping would also desynchronise the per-point data that carries the real PSI.
         pi.showGrid(x=False, y=True, alpha=0.15)
         pi.setLabel("left", "PSI")
         pi.getAxis("left").enableAutoSIPrefix(False)
         pi.setLabel("bottom", "Window")
+        pi.getAxis("bottom").enableAutoSIPrefix(False)
         pi.setTitle("Population stability index by window", color=t.text, size="10pt")
         pi.setMenuEnabled(False)
         pi.hideButtons()
@@ -468,7 +471,7 @@ class DriftChart(QWidget):
             windows = sorted(run.windows, key=lambda w: w.index)
             drifted = sum(1 for w in windows if w.dataset_drift)
             self.run_info.setText(
-                f"{len(windows)} windows · model v{run.version} · computed {fmt.datetime_utc(run.created_at)} "
+                f"{len(windows)} window{'s' if len(windows) != 1 else ''} · model v{run.version} · computed {fmt.datetime_utc(run.created_at)} "
                 f"by {run.created_by} · reference SHA-256 {fmt.short_sha(run.reference_sha256)}"
                 + (f" · dataset drift in {drifted} window{'s' if drifted != 1 else ''}" if drifted else "")
             )
@@ -558,15 +561,19 @@ class DriftChart(QWidget):
             if len(finite):
                 ymax = max(ymax, float(finite.max()))
                 ymin = min(ymin, float(max(finite.min(), LOG_FLOOR)))
-        pi.setXRange(-0.6, max(0.0, len(self._labels) - 0.4), padding=0)
+        # Limits first, then ranges: a range set while the previous run's (or scale's)
+        # limits are in force would be clamped to them.
+        vb = pi.getViewBox()
         if log:
             lo = min(ymin if math.isfinite(ymin) else PSI_WARNING, PSI_WARNING) / 1.5
             hi = max(ymax, PSI_DRIFT) * 1.5
+            vb.setLimits(yMin=math.log10(LOG_FLOOR) - 0.5, xMin=-1, xMax=max(1, len(self._labels)))
+            pi.setXRange(-0.6, max(0.6, len(self._labels) - 0.4), padding=0)
             pi.setYRange(math.log10(lo), math.log10(hi), padding=0)
-            pi.getViewBox().setLimits(yMin=math.log10(LOG_FLOOR) - 0.5, xMin=-1, xMax=max(1, len(self._labels)))
         else:
+            vb.setLimits(yMin=-0.02, xMin=-1, xMax=max(1, len(self._labels)))
+            pi.setXRange(-0.6, max(0.6, len(self._labels) - 0.4), padding=0)
             pi.setYRange(0, max(0.3, ymax * 1.12), padding=0)
-            pi.getViewBox().setLimits(yMin=-0.02, xMin=-1, xMax=max(1, len(self._labels)))
 
     @staticmethod
     def _tip(x: float, y: float, data: Any) -> str:

@@ -91,9 +91,10 @@ def metric_label(name: str) -> str:
 
 
 def metric_value(x: Any) -> str:
-    """Metrics with three fixed decimals (0.800, not 0.8) so columns line up."""
+    """Metrics with four fixed decimals (0.8000, not 0.8) so columns line up and a value
+    just under a threshold (0.6996 vs 0.70) never reads as meeting it."""
     if isinstance(x, float) and math.isfinite(x) and abs(x) < 1000:
-        return f"{x:.3f}"
+        return f"{x:.4f}"
     return number(x)
 
 

@@ -107,7 +107,7 @@ class InventoryModel(ObjectTableModel):
                tooltip=_last_validation_tip,
                decoration=lambda m: theme.status_icon(m.last_validation or "none"),
                foreground=lambda m: theme.status_colour(m.last_validation) if m.last_validation else QColor(theme.TOKENS.text_muted),
-               header_tip="Result and date of the most recent validation run", width=165),
+               header_tip="Result and date of the latest validation run of the champion version (else of the latest version)", width=165),
         Column("Drift", _drift_text, sort_key=lambda m: _DRIFT_ORDER.get(m.drift_status) if m.drift_status else None,
                tooltip=_drift_tip,
                decoration=lambda m: theme.status_icon(m.drift_status.value if m.drift_status else "none"),

@@ -297,7 +297,9 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _on_workspace_error(self, message: str, details: str) -> None:
-        where = self.location or "the default workspace"
+        from console.services.workspace import workspace_label
+
+        where = workspace_label(self.location) if self.location else "the default workspace"
         self.inventory.set_error(f"The workspace could not be opened.\n{message}")
         self._set_ws_label(f"{where} (not opened)")
         self.show_status("The workspace could not be opened.")
