@@ -21,8 +21,10 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _text(v: Any) -> str:
-    """Text form of a non-string object value (integral floats without ``.0``)."""
+def value_text(v: Any) -> str:
+    """Text form of a non-string value: integral floats without ``.0`` (25.0 -> "25"),
+    other floats by ``repr``, booleans as True/False.  Shared by the fingerprint and the
+    drift engine's category labels, so the same value is always spelled the same."""
     if isinstance(v, (bool, np.bool_)):
         return "True" if v else "False"
     if isinstance(v, (int, np.integer)):
@@ -63,7 +65,7 @@ def _hash_series(h: "hashlib._Hash", s: pd.Series) -> None:
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         text = s
     else:
-        text = s.astype(object).where(~mask, None).map(lambda v: v if v is None or isinstance(v, str) else _text(v))
+        text = s.astype(object).where(~mask, None).map(lambda v: v if v is None or isinstance(v, str) else value_text(v))
     arr = pa.array(text, from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()

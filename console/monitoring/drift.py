@@ -84,7 +84,7 @@ from scipy.spatial.distance import jensenshannon
 
 from console.domain.models import DriftStatus, psi_status
 from console.errors import InputError
-from console.fingerprint import dataframe_fingerprint
+from console.fingerprint import dataframe_fingerprint, value_text
 from console.jobs import CancelToken, ProgressFn, checkpoint, report
 
 __all__ = [
@@ -279,19 +279,10 @@ def _js(p_ref: np.ndarray, p_cur: np.ndarray) -> float:
 
 
 def _num_label(v: float) -> str:
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return repr(float(v))
+    return value_text(float(v))
 
 
-def _label(v: Any) -> str:
-    if isinstance(v, (bool, np.bool_)):
-        return "True" if v else "False"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        return _num_label(float(v)) if math.isfinite(v) else repr(float(v))
-    return str(v)
+_label = value_text
 
 
 def _fmt_edge(v: float, prec: int) -> str:
