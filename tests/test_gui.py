@@ -492,12 +492,23 @@ def test_filter_widgets_and_shortcuts(fake_window, qtbot):
     assert "2 of 5" in w.inventory.count_label.text()
     w.inventory.tier_combo.setCurrentIndex(w.inventory.tier_combo.findData(1))
     assert _names(w.inventory.model) == ["credit-default-scorecard"]
+    # the previously selected model is filtered out: nothing is selected (actions must
+    # not silently move to a model the user did not pick) until the user picks one
+    assert w.inventory.selected_id() is None
+    assert not w.act_run.isEnabled()
+    assert w.inventory.select_model_id(1)
     qtbot.waitUntil(lambda: w.detail.detail is not None and w.detail.detail.model.id == 1, timeout=3000)
     w.inventory.status_combo.setCurrentIndex(w.inventory.status_combo.findData("retired"))
     assert w.inventory.model.rowCount() == 0
     assert w.inventory.stack.currentIndex() == 0 and "No models match" in w.inventory.message.text()
     w.inventory.clear_filters()
     assert w.inventory.model.rowCount() == 5
+    w.inventory.filter_edit.setFocus()
+    qtbot.keyClicks(w.inventory.filter_edit, "zzz")
+    qtbot.waitUntil(lambda: w.inventory.model.rowCount() == 0, timeout=3000)
+    qtbot.keyClick(w.inventory.filter_edit, Qt.Key.Key_Escape)
+    assert w.inventory.filter_edit.text() == ""
+    qtbot.waitUntil(lambda: w.inventory.model.rowCount() == 5, timeout=3000)
     shortcuts = {a.shortcut().toString() for a in (w.act_run, w.act_export, w.act_refresh, w.act_find)}
     assert shortcuts == {"Ctrl+R", "Ctrl+E", "F5", "Ctrl+F"}
 

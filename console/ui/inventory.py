@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -177,6 +177,11 @@ class InventoryPanel(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Filter models by name or owner")
         self.filter_edit.setMinimumWidth(260)
+        clear = QAction("Clear filter", self.filter_edit)
+        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.triggered.connect(self.filter_edit.clear)
+        self.filter_edit.addAction(clear)
         self.tier_combo = QComboBox(self)
         self.tier_combo.addItem("All risk tiers", None)
         for t in (1, 2, 3):
@@ -377,11 +382,16 @@ class InventoryPanel(QWidget):
         self.table.scrollTo(idx)
 
     def _reselect(self, model_id: Optional[int], fallback_first: bool = True) -> None:
+        """Keep ``model_id`` selected if it is still shown.  When a filter hides it, the
+        selection is cleared rather than moved to another model, so actions never target
+        a model the user did not pick; ``fallback_first`` (on load) selects the first row."""
         if self.select_model_id(model_id):
             return
-        if self.model.rowCount() and (fallback_first or model_id is not None):
+        if self.model.rowCount() and fallback_first:
             self._select_row(0)
         else:
+            self.table.selectionModel().clearSelection()
+            self.table.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
             self._emit_selection()
 
     def _emit_selection(self, *args: Any) -> None:
