@@ -492,3 +492,14 @@ def test_validation_imports_no_qt_and_no_sqlalchemy():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_batched_prediction_gives_the_same_metrics(adult, monkeypatch):
+    import console.validation.checks as checks
+
+    reg = adult["hgb"]
+    whole = by_id(run(reg, adult["holdout"], "income"))["performance.threshold"].values
+    monkeypatch.setattr(checks, "PREDICT_BATCH_ROWS", 777)  # 5,000 rows -> 7 slices, the last partial
+    sliced = by_id(run(reg, adult["holdout"], "income"))["performance.threshold"].values
+    for m in ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1", "brier"):
+        assert sliced[m] == pytest.approx(whole[m], abs=1e-12), m

@@ -298,6 +298,21 @@ def _compute_scores(ctx: _Context, estimator: Any, features: list[Any]) -> _Scor
     return s
 
 
+#: Rows per prediction call.  Pipelines with dense one-hot encoding expand every row to
+#: all categories; predicting in slices bounds that memory (a 2.6 M-row file took 4.3 GB
+#: peak in one call) at no cost in speed.
+PREDICT_BATCH_ROWS = 100_000
+
+
+def _batched(fn: Callable[[Any], Any], X: pd.DataFrame) -> np.ndarray:
+    """``fn(X)`` applied to slices of ``PREDICT_BATCH_ROWS`` rows, concatenated."""
+    n = len(X)
+    if n <= PREDICT_BATCH_ROWS:
+        return np.asarray(fn(X))
+    parts = [np.asarray(fn(X.iloc[i:i + PREDICT_BATCH_ROWS])) for i in range(0, n, PREDICT_BATCH_ROWS)]
+    return np.concatenate(parts, axis=0)
+
+
 def _predict_error(exc: Exception, what: str) -> str:
     text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
     if len(text) > 300:
@@ -357,7 +372,7 @@ def _classification_scores(estimator: Any, X: pd.DataFrame, y: pd.Series, target
         )
         return s
     try:
-        pred = np.asarray(estimator.predict(X))
+        pred = _batched(estimator.predict, X)
     except Exception as exc:
         s.error = _predict_error(exc, "predict")
         return s
@@ -365,7 +380,7 @@ def _classification_scores(estimator: Any, X: pd.DataFrame, y: pd.Series, target
     proba = None
     if hasattr(estimator, "predict_proba"):
         try:
-            proba = np.asarray(estimator.predict_proba(X), dtype="float64")
+            proba = _batched(estimator.predict_proba, X).astype("float64", copy=False)
         except Exception as exc:
             s.notes["predict_proba"] = f"{type(exc).__name__}: {exc}"
     score = None
@@ -438,7 +453,7 @@ def _regression_scores(estimator: Any, X: pd.DataFrame, y: pd.Series) -> _Scores
         )
         return s
     try:
-        pred = np.asarray(estimator.predict(X), dtype="float64")
+        pred = _batched(estimator.predict, X).astype("float64", copy=False)
     except Exception as exc:
         s.error = _predict_error(exc, "predict")
         return s
