@@ -36,7 +36,7 @@ apt_ensure() {
 }
 
 # Libraries Qt 6 loads (offscreen and xcb platforms).
-QT_DEBS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+QT_DEBS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 fonts-dejavu-core libdbus-1-3 libglib2.0-0
          libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0)
 
 setup_venv() {  # setup_venv EXTRAS  (e.g. "" or "[dev]")
