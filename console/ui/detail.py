@@ -9,7 +9,7 @@ import functools
 import html
 from typing import Any, Optional, Sequence
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,7 +45,7 @@ from console.domain.models import (
 )
 from console.ui import fmt, theme
 from console.ui.inventory import TIER_TEXT
-from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel
+from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel, select_row
 
 __all__ = [
     "DetailPanel",
@@ -545,11 +545,7 @@ class ValidationTab(QWidget):
         return self.version_combo.currentData()
 
     def select_run(self, row: int) -> None:
-        idx = self.runs_model.index(row, 0)
-        if idx.isValid():
-            self.runs_view.selectionModel().setCurrentIndex(
-                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            )
+        select_row(self.runs_view, row)
 
     def current_run(self) -> Optional[ValidationRun]:
         idx = self.runs_view.selectionModel().currentIndex()
@@ -576,10 +572,7 @@ class ValidationTab(QWidget):
         if run.checks:
             # show the first non-passing check first in the pane
             first_bad = next((i for i, c in enumerate(run.checks) if c.status.value in ("fail", "error")), 0)
-            self.checks_view.selectionModel().setCurrentIndex(
-                self.checks_model.index(first_bad, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-            )
+            select_row(self.checks_view, first_bad)
         self.runSelected.emit(run)
 
     def _on_check(self, current, _previous) -> None:
@@ -779,11 +772,7 @@ class DetailPanel(QWidget):
         self.header.busy.hide()
         self.overview.set_detail(d)
         self.versions_model.set_rows(d.versions)
-        if d.versions:
-            self.versions_view.selectionModel().setCurrentIndex(
-                self.versions_model.index(0, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        else:
+        if not select_row(self.versions_view, 0):
             self.version_text.clear()
         self.validation.set_detail(d)
         self.drift.set_runs(d.drift_runs)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.models import DriftStatus, LifecycleStatus, ModelSummary
 from console.ui import fmt, theme
-from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel
+from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel, select_row
 
 __all__ = ["InventoryModel", "InventoryPanel", "TIER_TEXT"]
 
@@ -374,12 +374,7 @@ class InventoryPanel(QWidget):
         return True
 
     def _select_row(self, row: int) -> None:
-        idx = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            idx,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.table.scrollTo(idx)
+        select_row(self.table, row, scroll=True)
 
     def _reselect(self, model_id: Optional[int], fallback_first: bool = True) -> None:
         """Keep ``model_id`` selected if it is still shown.  When a filter hides it, the

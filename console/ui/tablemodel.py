@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
 
 __all__ = ["Column", "ObjectTableModel", "ALIGN_LEFT", "ALIGN_RIGHT", "ALIGN_CENTER"]
 
@@ -245,3 +245,16 @@ class ObjectTableModel(QAbstractTableModel):
             return None
         return None
 
+
+
+def select_row(view: Any, row: int, *, scroll: bool = False) -> bool:
+    """Make ``row`` of a table view the current, selected (whole) row; False if absent."""
+    idx = view.model().index(row, 0)
+    if not idx.isValid():
+        return False
+    view.selectionModel().setCurrentIndex(
+        idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
+    if scroll:
+        view.scrollTo(idx)
+    return True
