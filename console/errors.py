@@ -28,3 +28,11 @@ class WorkspaceError(TollgateError):
 
 class Cancelled(TollgateError):
     """A long-running job was cancelled by the user; nothing was written."""
+
+
+def few_names(names, k: int = 8) -> str:
+    """``a, b, c, ... (40 columns)``: the first ``k`` names for an error message."""
+    names = [str(n) for n in names]
+    if not names:
+        return "(none)"
+    return ", ".join(names[:k]) + (f", ... ({len(names)} columns)" if len(names) > k else "")

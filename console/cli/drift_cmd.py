@@ -21,7 +21,7 @@ import sys
 from typing import Any, Optional
 
 from console.cli.common import add_table_options, print_json, table_options
-from console.errors import InputError
+from console.errors import InputError, few_names
 
 __all__ = ["register", "run", "format_text"]
 
@@ -49,11 +49,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     return p
 
 
-def _few(names: list[str], k: int = 8) -> str:
-    shown = ", ".join(names[:k])
-    return shown + (f", ... ({len(names)} columns)" if len(names) > k else "")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``tollgate drift``; returns the exit code (0, or 1 with --fail-on-drift)."""
     from console.monitoring.drift import compute_drift
@@ -64,13 +59,13 @@ def run(args: argparse.Namespace) -> int:
     if target is not None and target not in ref.columns and target not in cur.columns:
         raise InputError(
             f"--target '{target}': no such column in {args.reference}; "
-            f"available: {_few([str(c) for c in ref.columns])}"
+            f"available: {few_names([str(c) for c in ref.columns])}"
         )
     common = set(map(str, ref.columns)) & set(map(str, cur.columns))
     if not common:
         raise InputError(
             f"{args.reference} and {args.current} have no column in common "
-            f"(reference: {_few([str(c) for c in ref.columns])}; current: {_few([str(c) for c in cur.columns])}); "
+            f"(reference: {few_names([str(c) for c in ref.columns])}; current: {few_names([str(c) for c in cur.columns])}); "
             "check --sep and --encoding, or that both files have a header row"
         )
     result = compute_drift(ref, cur, target=target)

@@ -83,7 +83,7 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
 from console.domain.models import DriftStatus, psi_status
-from console.errors import InputError
+from console.errors import InputError, few_names
 from console.fingerprint import dataframe_fingerprint, value_text
 from console.jobs import CancelToken, ProgressFn, checkpoint, report
 
@@ -686,7 +686,7 @@ class ReferenceProfile:
             if col not in where:
                 raise InputError(
                     f"kind override for column '{col}': no such column in the reference; "
-                    f"available: {_few(names)}"
+                    f"available: {few_names(names)}"
                 )
             if kind not in KINDS:
                 raise InputError(
@@ -705,12 +705,6 @@ class ReferenceProfile:
         )
         profiles = {p.name: p for p in out[:-1]}
         return cls(columns=names, profiles=profiles, n_rows=len(reference), fingerprint=out[-1], notes=notes)
-
-
-def _few(names: Sequence[str], k: int = 8) -> str:
-    shown = ", ".join(names[:k])
-    more = f", ... ({len(names)} columns)" if len(names) > k else ""
-    return (shown + more) if names else "(none)"
 
 
 # =========================================================================== results
@@ -1155,7 +1149,7 @@ def compare(
         if target not in profile.profiles and target not in cur_where:
             raise InputError(
                 f"target column '{target}' is in neither the reference nor the current data; "
-                f"available: {_few(profile.columns)}"
+                f"available: {few_names(profile.columns)}"
             )
     only_current = [c for c in cur_names if c not in profile.profiles]
 
@@ -1217,7 +1211,7 @@ def compute_drift(
         if t not in {str(c) for c in reference.columns} and t not in {str(c) for c in current.columns}:
             raise InputError(
                 f"target column '{t}' is in neither the reference nor the current data; "
-                f"available: {_few([str(c) for c in reference.columns])}"
+                f"available: {few_names([str(c) for c in reference.columns])}"
             )
     profile = ReferenceProfile.from_frame(
         reference, kinds=kinds, progress=progress, cancel=cancel, workers=workers, _span=(0.0, 0.5)

@@ -34,7 +34,7 @@ from console.domain.models import (
     TaskType,
     ValidationRun,
 )
-from console.errors import InputError, NotFoundError, WorkspaceError
+from console.errors import InputError, NotFoundError, WorkspaceError, few_names
 from console.fingerprint import dataframe_fingerprint, sha256_hex
 from console.jsonutil import json_safe
 from console.jobs import CancelToken, ProgressFn, checkpoint, report, scaled
@@ -656,9 +656,9 @@ class Workspace:
             data_label = data_label or "holdout recorded at registration"
         target = target or ver.target_column
         if target not in data.columns:
-            cols = [str(c) for c in data.columns]
-            shown = ", ".join(cols[:12]) + (f", … ({len(cols)} columns)" if len(cols) > 12 else "")
-            raise InputError(f"target column {target!r} is not in the validation data (columns: {shown})")
+            raise InputError(
+                f"target column {target!r} is not in the validation data (columns: {few_names(data.columns, 12)})"
+            )
         champion = None
         if champ is not None:
             champion = (estimator if champ.id == ver.id else self.load_estimator(champ), champ)
