@@ -152,10 +152,28 @@ def migrate(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
     """
     try:
         with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
-            with conn.begin():
-                # Holding the write lock: concurrent openers of a new file wait here and
-                # then find the schema already at head.
-                return _migrate_locked(conn, engine, loc)
+            sqlite = engine.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite's table-rebuild procedure (https://sqlite.org/lang_altertable.html,
+                # "Making Other Kinds Of Table Schema Changes"): foreign keys off outside
+                # the transaction, ``foreign_key_check`` before commit, back on after.
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with conn.begin():
+                    # Holding the write lock: concurrent openers of a new file wait here
+                    # and then find the schema already at head.
+                    backup = _migrate_locked(conn, engine, loc)
+                    if sqlite:
+                        bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if bad:
+                            raise WorkspaceError(
+                                f"upgrading workspace {loc.label} would break references in table "
+                                f"{bad[0][0]!r}; nothing was changed"
+                            )
+                    return backup
+            finally:
+                if sqlite:
+                    conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
     except WorkspaceError:
         raise
     except (OperationalError, DatabaseError) as exc:

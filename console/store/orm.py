@@ -68,6 +68,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class WorkspaceInfoRow(Base):
+    """Key/value facts about the workspace itself; ``workspace_id`` (a UUID written by
+    migration 0002) names it in the OS keyring, wherever the file or server moves."""
+
+    __tablename__ = "workspace_info"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class Blob(Base):
     """Content-addressed bytes: skops model artifacts and Parquet datasets."""
 
@@ -79,12 +88,39 @@ class Blob(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class RegistrySourceRow(Base):
+    """A remote model registry a workspace pulls from (MLflow tracking servers).
+
+    Secrets are never stored here: the password or token lives in the OS keyring, keyed
+    by the workspace and this row's ``name`` (see :mod:`console.store.secrets`).
+    """
+
+    __tablename__ = "registry_source"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "mlflow"
+    url: Mapped[str] = mapped_column(Text)  # never contains credentials
+    username: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    auth: Mapped[str] = mapped_column(String(10), default="none")  # none | basic | token
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    last_sync_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    last_sync_status: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    last_sync_error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    last_sync_stats: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    last_success_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+
 class RegisteredModelRow(Base):
     __tablename__ = "registered_model"
     __table_args__ = (UniqueConstraint("source", "name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(400))
     source: Mapped[str] = mapped_column(String(200), default="local")
+    #: The registry this model was pulled from; ``None`` for local models.
+    source_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("registry_source.id"), nullable=True, index=True
+    )
     description: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
     business_unit: Mapped[str] = mapped_column(String(200), default="")
@@ -96,6 +132,16 @@ class RegisteredModelRow(Base):
     restrictions: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    #: Optimistic-locking counter: every UPDATE bumps it and checks the old value, so two
+    #: officers changing the same model at once cannot lose an update.
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Registry mirror (pulled models only).
+    tags: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    snapshot_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    synced_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    changed_on_server_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    deleted_on_server_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
 
     versions: Mapped[list["ModelVersionRow"]] = relationship(
         back_populates="model", order_by="ModelVersionRow.version"
@@ -111,7 +157,8 @@ class ModelVersionRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     framework: Mapped[str] = mapped_column(String(100))
     estimator_class: Mapped[str] = mapped_column(String(300), default="")
-    artifact_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    #: ``None`` for a version pulled from a registry whose artifact was not imported.
+    artifact_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
     data_sha256: Mapped[str] = mapped_column(String(64))
     training_schema: Mapped[dict] = mapped_column(JSON)
     target_column: Mapped[str] = mapped_column(String(400))
@@ -122,6 +169,18 @@ class ModelVersionRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Registry mirror (pulled versions only): the server's version string, run lineage
+    # (params, metrics, dataset inputs, run info), tags and the snapshot hash of what was
+    # pulled; a version deleted on the server is marked, never removed.
+    external_version: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    run_id: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    source_uri: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    lineage: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    tags: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    snapshot_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    synced_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    changed_on_server_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    deleted_on_server_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
 
     model: Mapped[RegisteredModelRow] = relationship(back_populates="versions")
 
@@ -137,6 +196,23 @@ class AliasRow(Base):
 
     model: Mapped[RegisteredModelRow] = relationship(back_populates="aliases")
     version: Mapped[ModelVersionRow] = relationship()
+
+
+class RegistryAliasRow(Base):
+    """An alias as a remote registry has it (read-only mirror, labelled with its source).
+
+    ``version_id`` is ``None`` when the alias points at a version that is missing or
+    deleted on the server: the alias is *broken* and nothing may rely on it.
+    """
+
+    __tablename__ = "registry_alias"
+    __table_args__ = (UniqueConstraint("model_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    external_version: Mapped[str] = mapped_column(String(100))
+    version_id: Mapped[Optional[int]] = mapped_column(ForeignKey("model_version.id"), nullable=True)
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ValidationRunRow(Base):
@@ -245,3 +321,5 @@ class AuditEventRow(Base):
     old: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
     new: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: On PostgreSQL, the database's ``current_user`` that made the change.
+    db_user: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
