@@ -9,6 +9,8 @@ traceback.
 
 from __future__ import annotations
 
+from typing import Optional
+
 
 class TollgateError(Exception):
     """Base class for errors caused by input or environment, not by a bug."""
@@ -26,8 +28,39 @@ class WorkspaceError(TollgateError):
     """The workspace database cannot be opened, is locked, or has a newer schema."""
 
 
+class WorkspaceAuthError(WorkspaceError):
+    """A server workspace refused the login: its password is missing or wrong (the GUI
+    asks for it, then calls :func:`console.store.db.remember_database_password`)."""
+
+
+class ConcurrentChangeError(TollgateError):
+    """A record changed between reading it and acting on it (another officer was
+    faster); the message names who changed it and when; reload and try again."""
+
+
 class Cancelled(TollgateError):
     """A long-running job was cancelled by the user; nothing was written."""
+
+
+class SecretStoreError(TollgateError):
+    """A secret cannot be stored or read (no usable keyring, locked keyring, ...)."""
+
+
+class RegistryError(TollgateError):
+    """The registry answered with an error of its own (``error_code: message``), or
+    with something that is not an MLflow answer.  ``status``: the HTTP status, if any."""
+
+    def __init__(self, message: str, status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class RegistryUnreachable(RegistryError):
+    """The registry could not be reached (refused, timed out, name not resolved)."""
+
+
+class RegistryAuthError(RegistryError):
+    """The registry refused the credentials (HTTP 401 / 403)."""
 
 
 def few_names(names, k: int = 8) -> str:

@@ -3,8 +3,16 @@
 # Extra arguments go to pytest (e.g. bash scripts/test.sh -k drift).
 source "$(dirname "$0")/setup.sh"
 apt_ensure "${QT_DEBS[@]}" poppler-utils
+# PostgreSQL server binaries (initdb, pg_ctl, postgres) for the throw-away test cluster of
+# tests/pg_server.py; Debian's package also creates the 'postgres' user it runs as under root.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt_ensure postgresql
+fi
 setup_venv "[dev]"
 export QT_QPA_PLATFORM=offscreen
+# Tests that need a real server (PostgreSQL) fail instead of skipping when it is missing;
+# set TOLLGATE_REQUIRE_SERVERS=0 to let them skip.
+export TOLLGATE_REQUIRE_SERVERS="${TOLLGATE_REQUIRE_SERVERS:-1}"
 mkdir -p test-artifacts
 set +e
 .venv/bin/python -m pytest "$@"

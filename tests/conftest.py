@@ -75,3 +75,46 @@ def demo_copy(demo_workspace, tmp_path) -> Path:
         if side.exists():
             shutil.copy2(side, dst.with_name(dst.name + suffix))
     return dst
+
+
+# ---------------------------------------------------------------- PostgreSQL (tests/pg_server.py)
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real throw-away PostgreSQL cluster on 127.0.0.1 (see tests/pg_server.py).
+
+    Skips when the server binaries are missing, unless TOLLGATE_REQUIRE_SERVERS=1.
+    """
+    from tests.pg_server import PgServer, PgUnavailable
+
+    try:
+        srv = PgServer().start()
+    except PgUnavailable as exc:
+        if os.environ.get("TOLLGATE_REQUIRE_SERVERS") == "1":
+            pytest.fail(f"TOLLGATE_REQUIRE_SERVERS=1 but {exc}")
+        pytest.skip(str(exc))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pg_database(pg_server) -> str:
+    """The URL of a fresh empty PostgreSQL database (owner ``tollgate``), dropped after the test."""
+    from sqlalchemy.engine import make_url
+
+    url = pg_server.create_database()
+    yield url
+    pg_server.drop_database(make_url(url).database)
+
+
+# Real MLflow tracking servers on 127.0.0.1 (see tests/mlflow_server.py): `mlflow_server`
+# (session, shared) and `mlflow_servers` (factory of extra ones, e.g. with basic auth).
+from tests.mlflow_server import mlflow_server, mlflow_servers  # noqa: E402,F401
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def workspace_url(request, tmp_path) -> str:
+    """A new, empty workspace location on each backend: an SQLite file path, then a fresh
+    PostgreSQL database URL (``pg_database``)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ws.sqlite")
+    return request.getfixturevalue("pg_database")

@@ -21,9 +21,12 @@ def test_demo_workspace_has_real_models(demo_workspace):
     models = {m["name"]: m for m in json.loads(proc.stdout)}
     assert len(models) >= 4
     keys = {"name", "owner", "risk_tier", "status", "versions", "champion_version", "source",
-            "drift_status", "last_validation"}
+            "drift_status", "last_validation",
+            # registry mirror fields, null for local models
+            "source_status", "synced_at", "changed_on_server_at", "deleted_on_server_at"}
     for m in models.values():
         assert set(m) == keys
+        assert m["source_status"] is None and m["synced_at"] is None
         assert m["risk_tier"] in (1, 2, 3)
         assert m["status"] in ("development", "validation", "approved", "production", "retired")
         assert m["source"] == "local"

@@ -18,7 +18,7 @@ from typing import NoReturn, Optional, Sequence
 from console import __version__
 from console.errors import TollgateError
 
-_COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report")
+_COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report", "workspace", "registry")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +70,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args.func = gui_cmd.run
         args.screenshot = None
     try:
+        if args.workspace:
+            from console.store.db import url_password_warning
+
+            warning = url_password_warning(args.workspace)
+            if warning:
+                print(warning, file=sys.stderr)
         code = int(args.func(args) or 0)
     except TollgateError as exc:
         print(f"tollgate: error: {_one_line(str(exc))}", file=sys.stderr)

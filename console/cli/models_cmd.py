@@ -65,8 +65,20 @@ def detail_json(d: ModelDetail) -> dict:
                     "artifact_sha256": v.artifact_sha256,
                     "data_sha256": v.data_sha256,
                     "aliases": list(v.aliases),
+                    # Registry mirror (pulled versions; null for local ones).
+                    "external_version": v.external_version,
+                    "run_id": v.run_id,
+                    "source_uri": v.source_uri,
+                    "changed_on_server_at": v.changed_on_server_at,
+                    "deleted_on_server_at": v.deleted_on_server_at,
                 }
                 for v in d.versions
+            ],
+            "task": d.model.task.value,
+            "registry_aliases": [
+                {"name": a.name, "source": a.source, "version": a.external_version, "broken": a.broken,
+                 "conflict": a.conflict}
+                for a in d.registry_aliases
             ],
         }
     )
@@ -83,6 +95,11 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{d.model.name}  (source: {s.source})")
     print(f"  owner {s.owner} · risk tier {s.risk_tier} · status {s.status.value} · champion {s.champion_version or '-'}")
     print(f"  last validation: {s.last_validation or '-'} · drift status: {s.drift_status.value if s.drift_status else '-'}")
+    if s.source_status:
+        synced = s.synced_at.strftime("%Y-%m-%d %H:%M UTC") if s.synced_at else "never"
+        flags = " · CHANGED ON SERVER" if s.changed_on_server_at else ""
+        flags += " · DELETED ON SERVER" if s.deleted_on_server_at else ""
+        print(f"  task {d.model.task.value} · registry {s.source_status} · last synced {synced}{flags}")
     if d.model.description:
         print(f"  {d.model.description}")
     rows = [
@@ -93,9 +110,15 @@ def run_show(args: argparse.Namespace) -> int:
             v.created_at.strftime("%Y-%m-%d %H:%M UTC"),
             v.created_by,
             " ".join(f"{k}={val:.4f}" for k, val in sorted(v.metrics.items()) if isinstance(val, (int, float))),
-            v.artifact_sha256[:12],
+            (v.artifact_sha256 or "-")[:12] + (" (deleted on server)" if v.deleted_on_server_at else ""),
         ]
         for v in d.versions
     ]
     print(format_table(["VERSION", "ALIASES", "ESTIMATOR", "CREATED", "BY", "METRICS", "ARTIFACT"], rows))
+    for a in d.registry_aliases:
+        target = f"version {a.external_version}"
+        state = " BROKEN: that version was deleted on the server" if a.broken else ""
+        print(f"  registry alias '{a.name}' ({a.source}) -> {target}{state}")
+        if a.conflict:
+            print(f"    differs from Tollgate: {a.conflict}")
     return 0

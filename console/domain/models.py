@@ -29,6 +29,9 @@ __all__ = [
     "AuditEvent",
     "ModelSummary",
     "ModelDetail",
+    "RegistrySource",
+    "RegistryAlias",
+    "SyncResult",
     "psi_status",
     "describe_event",
     "PSI_WARNING",
@@ -67,6 +70,9 @@ class CheckStatus(str, enum.Enum):
 class TaskType(str, enum.Enum):
     CLASSIFICATION = "classification"
     REGRESSION = "regression"
+    #: A model pulled from a registry that did not say its task (no ``task`` tag): shown
+    #: as "unknown" until an officer sets it; validation refuses it.
+    UNKNOWN = "unknown"
 
 
 #: PSI thresholds (Siddiqi 2006): < 0.1 stable, [0.1, 0.25) warning, >= 0.25 drift.
@@ -107,6 +113,14 @@ class RegisteredModel:
     source: str = "local"
     created_at: Optional[datetime] = None  # UTC
     updated_at: Optional[datetime] = None  # UTC
+    #: Optimistic-locking counter and who changed the model last (console user): pass
+    #: ``row_version`` back as ``expected_row_version`` to refuse acting on a stale read.
+    row_version: int = 0
+    updated_by: Optional[str] = None
+    #: Registry mirror (pulled models): the registry source's id (``None`` for local
+    #: models and for models whose registry was removed) and the server's tags.
+    source_id: Optional[int] = None
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,13 +132,22 @@ class ModelVersion:
     :func:`console.fingerprint.dataframe_fingerprint`); ``training_schema`` maps each
     feature column to its pandas dtype name; ``holdout_sha256`` / ``reference_sha256``
     address the labelled holdout set and the drift reference data (Parquet blobs).
+
+    A version pulled from a registry (``external_version`` set) has no artifact in the
+    workspace (``artifact_sha256`` is ``None``) and an empty ``data_sha256``; its
+    ``lineage`` is what the server said about the run that produced it: ``{"run":
+    {...run info...}, "params": {...}, "metrics": {...}, "tags": {...}, "datasets":
+    [{"name", "digest", "source_type", "source", "schema", "profile", "context"}],
+    "registry": {"creation_timestamp", "status", "current_stage", "user_id", "run_link",
+    "model_id"}}`` (``run`` etc. absent when the version names no run).
+    ``deleted_on_server_at`` is set (UTC) once the server no longer lists it.
     """
 
     id: int
     model_id: int
     version: int
     framework: str
-    artifact_sha256: str
+    artifact_sha256: Optional[str]
     data_sha256: str
     training_schema: dict[str, str]
     target_column: str
@@ -137,6 +160,21 @@ class ModelVersion:
     description: str = ""
     estimator_class: str = ""
     aliases: tuple[str, ...] = ()
+    # Registry mirror (pulled versions only; ``None``/empty for local versions).
+    external_version: Optional[str] = None
+    run_id: Optional[str] = None
+    source_uri: Optional[str] = None
+    lineage: Optional[dict[str, Any]] = None
+    tags: dict[str, str] = field(default_factory=dict)
+    snapshot_sha256: Optional[str] = None
+    synced_at: Optional[datetime] = None
+    changed_on_server_at: Optional[datetime] = None
+    deleted_on_server_at: Optional[datetime] = None
+
+    @property
+    def pulled(self) -> bool:
+        """True for a version mirrored from a remote registry."""
+        return self.external_version is not None
 
 
 @dataclass(frozen=True)
@@ -144,6 +182,25 @@ class Alias:
     model_id: int
     name: str
     version: int
+
+
+@dataclass(frozen=True)
+class RegistryAlias:
+    """An alias as the remote registry has it (read-only mirror, labelled ``source``).
+
+    ``broken`` when it points at a version missing or deleted on the server
+    (``version`` is then the server's version string it pointed at, still shown);
+    ``conflict`` is a sentence when Tollgate's own alias of the same name (e.g.
+    ``champion``) points elsewhere, else ``None``.
+    """
+
+    name: str
+    source: str
+    external_version: str
+    version: Optional[int]  # Tollgate's version number it maps to; None when broken
+    broken: bool
+    synced_at: Optional[datetime] = None
+    conflict: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +304,7 @@ class AuditEvent:
     old: Optional[dict[str, Any]]
     new: Optional[dict[str, Any]]
     reason: str = ""
+    db_user: Optional[str] = None  # PostgreSQL's current_user that wrote it; None on SQLite
 
 
 @dataclass(frozen=True)
@@ -265,9 +323,23 @@ class ModelSummary:
     last_validation: Optional[str]  # "pass" | "fail" | None
     last_validation_at: Optional[datetime]
     updated_at: Optional[datetime] = None
+    row_version: int = 0  # see RegisteredModel.row_version
+    updated_by: Optional[str] = None
+    #: Registry mirror: ``"ok"``, ``"offline"`` (the source's last sync failed: this is
+    #: the last pulled copy), ``"removed"`` (the registry was removed from the workspace;
+    #: kept as history) or ``None`` for local models.
+    source_status: Optional[str] = None
+    synced_at: Optional[datetime] = None  # last time the server confirmed this model (UTC)
+    changed_on_server_at: Optional[datetime] = None
+    deleted_on_server_at: Optional[datetime] = None
+    task: Optional[str] = None  # classification | regression | unknown
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The DESIGN.md ``models list`` object plus the registry mirror fields
+        ``source_status``, ``synced_at``, ``changed_on_server_at`` and
+        ``deleted_on_server_at`` (ISO 8601 UTC strings; all ``null`` for local models), so
+        every row has the same keys."""
+        out = {
             "name": self.name,
             "owner": self.owner,
             "risk_tier": self.risk_tier,
@@ -278,6 +350,17 @@ class ModelSummary:
             "drift_status": self.drift_status.value if self.drift_status else None,
             "last_validation": self.last_validation,
         }
+        out.update({
+            "source_status": self.source_status,
+            "synced_at": _iso(self.synced_at),
+            "changed_on_server_at": _iso(self.changed_on_server_at),
+            "deleted_on_server_at": _iso(self.deleted_on_server_at),
+        })
+        return out
+
+
+def _iso(t: Optional[datetime]) -> Optional[str]:
+    return t.isoformat() if t is not None else None
 
 
 @dataclass(frozen=True)
@@ -291,6 +374,100 @@ class ModelDetail:
     validation_runs: tuple[ValidationRun, ...]  # newest first
     drift_runs: tuple[DriftRun, ...]  # newest first
     audit_events: tuple[AuditEvent, ...] = ()  # oldest first
+    #: Aliases as the remote registry has them (pulled models only), by name.
+    registry_aliases: tuple[RegistryAlias, ...] = ()
+    #: The registry the model was pulled from (``None`` for local models or a removed registry).
+    registry: Optional["RegistrySource"] = None
+
+    @property
+    def broken_aliases(self) -> tuple[RegistryAlias, ...]:
+        return tuple(a for a in self.registry_aliases if a.broken)
+
+
+@dataclass(frozen=True)
+class RegistrySource:
+    """A remote model registry (an MLflow tracking server) the workspace pulls from.
+
+    ``url`` never contains credentials; the secret lives in the OS keyring.  ``auth`` is
+    ``none``, ``basic`` (username + password) or ``token`` (bearer token).
+    ``last_sync_status``: ``ok``, ``unreachable``, ``auth``, ``error`` or ``None``
+    (never synced); ``last_sync_error`` is the last failure's message (no secret);
+    ``last_sync_stats`` the counts of the last sync (see :class:`SyncResult`).
+    """
+
+    id: int
+    name: str
+    kind: str
+    url: str
+    username: Optional[str]
+    auth: str
+    created_at: Optional[datetime]
+    created_by: str
+    last_sync_at: Optional[datetime] = None
+    last_sync_status: Optional[str] = None
+    last_sync_error: Optional[str] = None
+    last_sync_stats: Optional[dict[str, Any]] = None
+    last_success_at: Optional[datetime] = None
+
+    @property
+    def offline(self) -> bool:
+        """True when the last sync failed (the pulled copy is the last good one)."""
+        return self.last_sync_status not in (None, "ok")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "url": self.url,
+            "username": self.username,
+            "auth": self.auth,
+            "created_at": _iso(self.created_at),
+            "created_by": self.created_by,
+            "last_sync_at": _iso(self.last_sync_at),
+            "last_sync_status": self.last_sync_status,
+            "last_sync_error": self.last_sync_error,
+            "last_sync_stats": self.last_sync_stats,
+            "last_success_at": _iso(self.last_success_at),
+        }
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """The outcome of syncing one registry source.
+
+    ``models`` / ``versions``: how many the server listed; ``new`` / ``changed`` /
+    ``deleted``: models plus versions added, changed on the server, or newly marked
+    deleted on the server in this sync (``detail`` splits them by kind); ``error``: the
+    failure's message (``ok`` False) with ``status`` ``unreachable`` | ``auth`` |
+    ``error``; ``seconds``: wall time of the sync (fetch + write).
+    """
+
+    source: str
+    ok: bool
+    models: int = 0
+    versions: int = 0
+    new: int = 0
+    changed: int = 0
+    deleted: int = 0
+    error: Optional[str] = None
+    seconds: float = 0.0
+    status: str = "ok"
+    detail: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.source,
+            "ok": self.ok,
+            "status": self.status,
+            "models": self.models,
+            "versions": self.versions,
+            "new": self.new,
+            "changed": self.changed,
+            "deleted": self.deleted,
+            "error": self.error,
+            "seconds": round(self.seconds, 3),
+            "detail": dict(self.detail),
+        }
 
 
 def describe_event(e: AuditEvent) -> str:
@@ -315,5 +492,22 @@ def describe_event(e: AuditEvent) -> str:
         return f"Computed drift of v{new.get('version')} over {new.get('windows')} window(s)"
     if a == "report.exported":
         return f"Exported the {new.get('kind', 'audit')} report ({new.get('file')})"
+    if a.startswith("registry."):
+        reg = new.get("registry", "the registry")
+        what = {
+            "registry.model_pulled": lambda: f"Pulled from {reg} with version(s) {', '.join(new.get('versions') or []) or 'none'}",
+            "registry.version_pulled": lambda: f"Pulled version {new.get('version')} from {reg}",
+            "registry.model_changed": lambda: f"Changed on {reg}: " + ", ".join(
+                k for k in new if k not in ("registry", "snapshot_sha256")),
+            "registry.version_changed": lambda: f"Version {new.get('version')} changed on {reg}: " + ", ".join(
+                k for k in new if k not in ("registry", "version", "snapshot_sha256")),
+            "registry.model_deleted": lambda: f"Deleted on {reg} (kept here as history)",
+            "registry.version_deleted": lambda: f"Version {new.get('version')} deleted on {reg} (kept here as history)",
+            "registry.model_reappeared": lambda: f"Listed again by {reg}",
+            "registry.version_reappeared": lambda: f"Version {new.get('version')} listed again by {reg}",
+            "registry.model_reattached": lambda: f"Attached again to registry {reg}",
+        }.get(a)
+        if what is not None:
+            return what()
     parts = [f"{k}: {old.get(k)} → {v}" if k in old else f"{k}={v}" for k, v in new.items()]
     return ", ".join(parts) or a

@@ -721,6 +721,68 @@ class _Builder:
         out.append(Paragraph(
             "Content-addressed: each item is stored in the workspace under this hash, so the exact artifact "
             "and data can be retrieved and re-verified.", s.note))
+        out.extend(self.registry_lineage())
+        return out
+
+    def registry_lineage(self) -> list[Flowable]:
+        """Pulled models: each version's run lineage as the registry had it, the
+        server's aliases (BROKEN when their version was deleted on the server)."""
+        s = self.s
+        pulled = [v for v in self.versions if getattr(v, "external_version", None) is not None]
+        ralias = tuple(getattr(self.d, "registry_aliases", ()) or ())
+        if not pulled and not ralias:
+            return []
+        out: list[Flowable] = [self.h2(f"Registry lineage ({self.m.source})", "sec-registry")]
+        rows = []
+        for v in pulled:
+            lin = v.lineage or {}
+            run = lin.get("run") or {}
+            where = [f"run {_esc(v.run_id or '—')}"]
+            if run.get("run_name"):
+                where.append(_esc(run["run_name"]))
+            if v.source_uri:
+                where.append(f"model {_esc(v.source_uri)}")
+            if run.get("artifact_uri"):
+                where.append(f"artifacts {_esc(run['artifact_uri'])}")
+            ds = []
+            for d in lin.get("datasets") or []:
+                src = d.get("source")
+                uri = src.get("uri") if isinstance(src, dict) else src
+                rows_n = (d.get("profile") or {}).get("num_rows") if isinstance(d.get("profile"), dict) else None
+                ds.append(f"{_esc(d.get('context') or 'input')}: <b>{_esc(d.get('name') or '—')}</b>"
+                          + (f" ({rows_n} rows)" if rows_n is not None else "")
+                          + (f"<br/>{_esc(uri)}" if uri else "") + f"<br/>digest {_esc(d.get('digest') or '—')}")
+            state = []
+            if v.deleted_on_server_at:
+                state.append(f"<b>DELETED ON SERVER</b> {_esc(_ts(v.deleted_on_server_at))}")
+            if v.changed_on_server_at:
+                state.append(f"changed on server {_esc(_ts(v.changed_on_server_at))}")
+            if v.synced_at:
+                state.append(f"pulled {_esc(_ts(v.synced_at))}")
+            rows.append([
+                self.pm(f"<b>{v.version}</b>", s.cell),
+                self.pm("<br/>".join(where)),
+                self.pm("<br/>".join(ds) or "<i>no dataset logged</i>"),
+                self.pm("<br/>".join(state) or "—"),
+            ])
+        if rows:
+            out.append(self.table(["Version", "Run / model URI", "Datasets logged", "On the server"], rows,
+                                  [40, 170, 170, _CONTENT_W - 380]))
+        if ralias:
+            arows = []
+            for a in ralias:
+                if a.broken:
+                    state = (f"<b>BROKEN</b>: points at version {_esc(a.external_version)}, which was deleted on "
+                             "the server; nothing may rely on it")
+                else:
+                    state = f"version {_esc(a.external_version)}"
+                if a.conflict:
+                    state += f"<br/>differs from Tollgate: {_esc(a.conflict)}"
+                arows.append([self.p(a.name), self.pm(state)])
+            out.append(self.table(["Server alias", "Points at"], arows, [100, _CONTENT_W - 100]))
+        out.append(Paragraph(
+            "Mirrored read-only from the registry at the last sync. The model artifact itself was not imported: "
+            "its fingerprint above reads 'not recorded'.", s.note))
         return out
 
     def hyperparameters(self) -> list[Flowable]:

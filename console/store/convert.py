@@ -13,6 +13,7 @@ from console.domain.models import (
     LifecycleStatus,
     ModelVersion,
     RegisteredModel,
+    RegistrySource,
     TaskType,
     ValidationRun,
 )
@@ -35,6 +36,10 @@ def model(row: orm.RegisteredModelRow) -> RegisteredModel:
         source=row.source,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        row_version=row.row_version,
+        updated_by=row.updated_by,
+        source_id=row.source_id,
+        tags=dict(row.tags or {}),
     )
 
 
@@ -57,6 +62,33 @@ def version(row: orm.ModelVersionRow, aliases: tuple[str, ...] = ()) -> ModelVer
         description=row.description,
         estimator_class=row.estimator_class,
         aliases=aliases,
+        external_version=row.external_version,
+        run_id=row.run_id,
+        source_uri=row.source_uri,
+        lineage=row.lineage,
+        tags=dict(row.tags or {}),
+        snapshot_sha256=row.snapshot_sha256,
+        synced_at=row.synced_at,
+        changed_on_server_at=row.changed_on_server_at,
+        deleted_on_server_at=row.deleted_on_server_at,
+    )
+
+
+def registry_source(row: orm.RegistrySourceRow) -> RegistrySource:
+    return RegistrySource(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        url=row.url,
+        username=row.username,
+        auth=row.auth,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        last_sync_at=row.last_sync_at,
+        last_sync_status=row.last_sync_status,
+        last_sync_error=row.last_sync_error,
+        last_sync_stats=dict(row.last_sync_stats) if row.last_sync_stats else None,
+        last_success_at=row.last_success_at,
     )
 
 
@@ -148,4 +180,5 @@ def audit_event(row: orm.AuditEventRow) -> AuditEvent:
         old=row.old,
         new=row.new,
         reason=row.reason,
+        db_user=row.db_user,
     )

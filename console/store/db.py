@@ -1,40 +1,82 @@
-"""Opening a workspace database: engine, SQLite pragmas, Alembic migrations.
+"""Opening a workspace database: engine, SQLite pragmas, PostgreSQL, Alembic migrations.
 
 A workspace location is either a filesystem path (an SQLite file, created with its
-parent folder if absent) or any SQLAlchemy URL (``postgresql+psycopg://…``).  SQLite
-runs in WAL mode with a busy timeout and foreign keys on.  Migrations in ``db/`` are
-applied at open; an SQLite file is backed up first when an upgrade is due; a database
-written by a newer Tollgate schema is refused (:class:`WorkspaceError`) instead of being
-touched.
+parent folder if absent) or any SQLAlchemy URL (``postgresql+psycopg://…``; a plain
+``postgresql://`` or ``postgres://`` URL uses psycopg 3 too).  SQLite runs in WAL mode
+with a busy timeout and foreign keys on.  Migrations in ``db/`` are applied at open, in
+one transaction that first takes the write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL
+``pg_advisory_xact_lock``), so consoles starting together on a new workspace create its
+schema once; an SQLite file is backed up first when an upgrade is due; a database
+written by a newer Tollgate schema, or holding another application's tables, is refused
+(:class:`WorkspaceError`) instead of being touched.
+
+PostgreSQL passwords: a password inside the URL is used for that run only (never
+stored; the CLI warns that it may show in shell history and process lists).  Without
+one, the password stored with ``tollgate workspace login`` (or
+:func:`remember_database_password`) is read from the OS keyring under
+``console.store.secrets.database_key(<URL without password and query>)``; without that
+either, libpq's own ``PGPASSWORD`` / ``~/.pgpass`` apply.  Server errors become one clear
+:class:`WorkspaceError` line (unreachable server, missing database, missing privilege)
+or :class:`WorkspaceAuthError` (a password is missing or wrong); neither ever contains
+the password.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.errors import WorkspaceError
+from console.errors import WorkspaceAuthError, WorkspaceError
 from console.paths import default_workspace_path, migrations_dir
+from console.store.secrets import SecretStore, SecretStoreError, database_key, redact
 
 #: Seconds SQLite waits for a lock held by another process before giving up.
 SQLITE_BUSY_TIMEOUT_S = 15
+
+#: Seconds to wait for a PostgreSQL server to accept a connection (libpq
+#: ``connect_timeout``; a ``connect_timeout`` in the URL's query wins).  An unreachable
+#: server fails fast instead of hanging the CLI or the GUI.
+PG_CONNECT_TIMEOUT_S = 5
+
+#: Seconds a PostgreSQL statement waits for a lock (``lock_timeout``, set per connection
+#: unless the URL sets ``options``): a console stuck inside a write transaction (a
+#: vanished laptop) makes the others fail with "busy, try again" instead of hanging.
+PG_LOCK_TIMEOUT_S = 60
+
+#: ``pg_advisory_xact_lock(key1, key2)`` keys: 0x546F6C6C is "Toll" in ASCII; the second
+#: key says what is serialised.  Held until the transaction ends.
+PG_LOCK_CLASS = 0x546F6C6C
+PG_LOCK_MIGRATE = 1
+#: Taken first by every write transaction (``console.services.workspace._audit_lock``):
+#: writers take turns as on SQLite, and audit ``seq`` order is commit order.
+PG_LOCK_AUDIT = 2
 
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
 
 
 @dataclass(frozen=True)
 class WorkspaceLocation:
-    url: str
+    url: str  # may contain a password given in the URL: never show, log or store it
     label: str  # safe for display and logs: no password
     sqlite_path: Optional[Path]
+    #: The URL itself carries a password (used for this run only, never stored).
+    password_in_url: bool = False
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.sqlite_path is None and make_url(self.url).get_backend_name() == "postgresql"
+
+
+_PG_DRIVER_ALIASES = ("postgresql", "postgres")
 
 
 def parse_location(location: Union[str, Path, None]) -> WorkspaceLocation:
@@ -48,8 +90,19 @@ def parse_location(location: Union[str, Path, None]) -> WorkspaceLocation:
     if _URL_RE.match(text):
         try:
             url = make_url(text)
-        except ArgumentError as exc:
-            raise WorkspaceError(f"workspace URL {text!r} is not a valid SQLAlchemy URL: {exc}") from None
+        except ArgumentError:
+            # Never echo the text: it may hold a password.
+            raise WorkspaceError(
+                f"workspace URL {text.split('://', 1)[0]}://… is not a valid SQLAlchemy URL; "
+                "write it as postgresql+psycopg://USER@HOST[:PORT]/DATABASE"
+            ) from None
+        except ValueError:  # e.g. a non-numeric port
+            raise WorkspaceError(
+                f"workspace URL {text.split('://', 1)[0]}://… has an invalid part (port?); "
+                "write it as postgresql+psycopg://USER@HOST[:PORT]/DATABASE"
+            ) from None
+        if url.drivername in _PG_DRIVER_ALIASES:
+            url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver Tollgate ships
         path = None
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             path = Path(url.database).expanduser().resolve()
@@ -64,6 +117,7 @@ def parse_location(location: Union[str, Path, None]) -> WorkspaceLocation:
             url=url.render_as_string(hide_password=False),
             label=shown.render_as_string(hide_password=True),
             sqlite_path=path,
+            password_in_url=url.password is not None or any("password" in k.lower() for k in url.query),
         )
     path = Path(text).expanduser().resolve()
     if path.is_dir():
@@ -108,15 +162,241 @@ def create_workspace_engine(loc: WorkspaceLocation) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    return _server_engine(loc)
+
+
+def _server_engine(loc: WorkspaceLocation, password: Optional[str] = None) -> Engine:
+    """An engine for a server database.  PostgreSQL: ``password`` (else the URL's, else
+    the keyring's, else libpq's PGPASSWORD/.pgpass), the connect timeout, and the
+    error mapping of :func:`_pg_error`."""
+    url = make_url(loc.url)
+    connect_args: dict = {}
+    secret = url.password
+    if url.get_backend_name() == "postgresql":
+        if password is not None:
+            url = url.set(password=password)
+        elif url.password is None:
+            stored = stored_database_password(loc)
+            if stored:
+                url = url.set(password=stored)
+        secret = url.password
+        if "connect_timeout" not in url.query:
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        if "options" not in url.query:
+            connect_args["options"] = f"-c lock_timeout={int(PG_LOCK_TIMEOUT_S * 1000)}"
+        if "application_name" not in url.query:
+            connect_args["application_name"] = "Tollgate"  # shown in pg_stat_activity
     try:
-        return create_engine(loc.url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except ImportError as exc:
         raise WorkspaceError(
             f"cannot use workspace {loc.label}: its database driver is not installed ({exc}); "
             "for PostgreSQL install it with: pip install 'psycopg[binary]'"
         ) from None
     except (ArgumentError, SQLAlchemyError) as exc:
-        raise WorkspaceError(f"cannot use workspace {loc.label}: {exc}") from None
+        raise WorkspaceError(f"cannot use workspace {loc.label}: {redact(str(exc), secret)}") from None
+    if engine.dialect.name == "postgresql":
+        def handle_error(ctx) -> None:
+            if ctx.is_pre_ping:  # the pool reconnects on its own
+                return None
+            mapped = _pg_error(ctx.original_exception, loc, url, secret)
+            if mapped is not None:
+                raise mapped
+            return None
+
+        event.listen(engine, "handle_error", handle_error)
+    return engine
+
+
+# ---------------------------------------------------------------------- PostgreSQL
+def _server_address(url: URL) -> str:
+    return f"{url.host or 'localhost'}:{url.port or 5432}"
+
+
+def _pg_error(exc: BaseException, loc: WorkspaceLocation, url: URL, secret: Optional[str]) -> Optional[WorkspaceError]:
+    """One clear :class:`WorkspaceError` for a psycopg error, or ``None`` to leave it be.
+
+    Connection-time errors carry no SQLSTATE in psycopg 3, so they are recognised by
+    libpq's message texts; errors of statements by SQLSTATE (42501 insufficient
+    privilege, class 08 connection exceptions, 57P01-57P03 server shutting down).
+    """
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - the engine could not exist
+        return None
+    if not isinstance(exc, psycopg.Error):
+        return None
+    full = redact(str(exc), secret)
+    primary = full.strip().splitlines()[0] if full.strip() else type(exc).__name__
+    if "failed: " in primary:  # 'connection failed: connection to server at "h", port p failed: FATAL: ...'
+        primary = primary.rsplit("failed: ", 1)[1]
+    primary = primary.replace("FATAL:", "").strip()
+    low = full.lower()
+    server = _server_address(url)
+    user = url.username or "(your login name)"
+    database = url.database or user
+    state = getattr(exc, "sqlstate", None)
+    login_hint = f"tollgate --workspace {loc.label} workspace login"
+    if state == "42501" or (state is None and "permission denied" in low):
+        return WorkspaceError(
+            f"database user {user!r} lacks a privilege in workspace {loc.label} ({primary}); ask the database "
+            "administrator to grant it (Tollgate creates its tables on first use, then reads and writes them); "
+            "nothing was changed"
+        )
+    if state is not None and not (state.startswith("08") or state in ("57P01", "57P02", "57P03")):
+        return None  # an ordinary statement error: the caller decides
+    if state is None and not isinstance(exc, psycopg.OperationalError):
+        return None
+    if "password authentication failed" in low:
+        if loc.password_in_url:
+            hint = "the password in the workspace URL is wrong"
+        else:
+            hint = f"store the right one with: {login_hint}"
+        return WorkspaceAuthError(
+            f"the PostgreSQL server {server} refused the password of user {user!r} for workspace {loc.label}; {hint}"
+        )
+    if "no password supplied" in low or "password is required" in low:
+        return WorkspaceAuthError(
+            f"the PostgreSQL server {server} needs a password for user {user!r} (workspace {loc.label}); "
+            f"store it in the OS keyring with: {login_hint} (or use PGPASSWORD or ~/.pgpass)"
+        )
+    if "does not exist" in low and f'database "{database.lower()}"' in low:
+        return WorkspaceError(
+            f"database {database!r} does not exist on the PostgreSQL server {server}; create it "
+            f"(createdb -h {url.host or 'localhost'} -p {url.port or 5432} -O {user} {database}) "
+            "or check the workspace URL"
+        )
+    if "does not exist" in low and f'role "{user.lower()}"' in low:
+        return WorkspaceAuthError(
+            f"database user {user!r} does not exist on the PostgreSQL server {server}; check the user name in "
+            "the workspace URL or ask the database administrator to create it"
+        )
+    if "pg_hba.conf" in low or "authentication failed" in low:
+        return WorkspaceAuthError(
+            f"the PostgreSQL server {server} does not let user {user!r} into database {database!r} from this "
+            f"machine ({primary}); ask the database administrator"
+        )
+    unreachable = (
+        ("connection refused", "refused the connection"),
+        ("timeout expired", f"no answer within {url.query.get('connect_timeout', PG_CONNECT_TIMEOUT_S)} s"),
+        ("could not translate host name", "unknown host name"),
+        ("name or service not known", "unknown host name"),
+        ("no route to host", "no route to the host"),
+        ("network is unreachable", "network unreachable"),
+    )
+    for needle, reason in unreachable:
+        if needle in low:
+            return WorkspaceError(
+                f"cannot reach the PostgreSQL server {server} of workspace {loc.label} ({reason}); check that "
+                "the server is running and that host and port are right"
+            )
+    if state is not None or "server closed the connection" in low or "consuming input failed" in low:
+        return WorkspaceError(
+            f"lost the connection to the PostgreSQL server {server} of workspace {loc.label} ({primary}); "
+            "nothing was saved; check the server and try again"
+        )
+    return WorkspaceError(f"cannot connect to the PostgreSQL server {server} for workspace {loc.label}: {primary}")
+
+
+def database_secret_key(location: Union[str, Path, None, WorkspaceLocation]) -> str:
+    """The keyring key of a server workspace's password: :func:`database_key` of the URL
+    without password and query (``postgresql+psycopg://user@host:port/db``)."""
+    loc = location if isinstance(location, WorkspaceLocation) else parse_location(location)
+    return database_key(_without_password(make_url(loc.url), keep_query=False).render_as_string(hide_password=False))
+
+
+def _without_password(url: URL, keep_query: bool = True) -> URL:
+    # URL.set(password=None) means "unchanged", hence URL.create.
+    return URL.create(url.drivername, url.username, None, url.host, url.port, url.database,
+                      url.query if keep_query else {})
+
+
+def stored_database_password(location: Union[str, Path, None, WorkspaceLocation]) -> Optional[str]:
+    """The password kept for a server workspace (session memory, then the OS keyring),
+    or ``None``; a keyring that cannot be read counts as none (libpq's PGPASSWORD /
+    ~/.pgpass still apply, and the server says if a password is missing)."""
+    try:
+        return SecretStore().get(database_secret_key(location))
+    except SecretStoreError:
+        return None
+
+
+def check_database_password(location: Union[str, Path, None, WorkspaceLocation], password: str) -> None:
+    """Connect to a server workspace with ``password`` and run ``SELECT 1``.
+
+    Raises :class:`WorkspaceAuthError` when the server refuses it and
+    :class:`WorkspaceError` when the server or database cannot be reached.
+    """
+    loc = location if isinstance(location, WorkspaceLocation) else parse_location(location)
+    if loc.sqlite_path is not None:
+        raise WorkspaceError(f"workspace {loc.label} is an SQLite file; it has no password")
+    engine = _server_engine(loc, password=password)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except WorkspaceError:
+        raise
+    except SQLAlchemyError as exc:
+        msg = redact(str(getattr(exc, "orig", None) or exc), password).strip().splitlines()
+        raise WorkspaceError(f"cannot connect to workspace {loc.label}: {msg[0] if msg else type(exc).__name__}") from None
+    finally:
+        engine.dispose()
+
+
+def remember_database_password(
+    location: Union[str, Path, None, WorkspaceLocation], password: str, session_only: bool = False
+) -> str:
+    """Check ``password`` against the server (:func:`check_database_password`), then keep
+    it for this workspace: in the OS keyring, or with ``session_only=True`` in this
+    process's memory until it exits.  Returns ``"keyring"`` or ``"session"``.
+
+    For the GUI after :class:`WorkspaceAuthError`: ask for the password, call this, then
+    open the workspace again.  Raises :class:`WorkspaceAuthError` (wrong password, nothing
+    kept), :class:`WorkspaceError` (server unreachable) or
+    :class:`console.store.secrets.SecretStoreError` (no usable keyring; offer
+    ``session_only=True``).
+    """
+    loc = location if isinstance(location, WorkspaceLocation) else parse_location(location)
+    if not password:
+        raise WorkspaceAuthError("the password is empty; nothing was stored")
+    store = SecretStore()
+    if not session_only:
+        status = store.status()
+        if not status.usable:
+            raise SecretStoreError(f"cannot store the password: {status.reason}")
+    check_database_password(loc, password)
+    return store.set(database_secret_key(loc), password, session_only=session_only)
+
+
+def forget_database_password(location: Union[str, Path, None, WorkspaceLocation]) -> bool:
+    """Forget a server workspace's password (session memory and OS keyring).  Returns
+    whether one was kept."""
+    key = database_secret_key(location)
+    store = SecretStore()
+    try:
+        had = store.get(key) is not None
+    except SecretStoreError:
+        had = False
+    store.delete(key)
+    return had
+
+
+def url_password_warning(location: Union[str, Path, None]) -> Optional[str]:
+    """The warning to show when ``location`` is a URL with a password in it, else ``None``."""
+    if location is None or not _URL_RE.match(str(location)):
+        return None
+    try:
+        loc = parse_location(location)
+    except WorkspaceError:
+        return None
+    if not loc.password_in_url:
+        return None
+    return (
+        f"tollgate: warning: the workspace URL contains a password; it is used for this run only and never "
+        f"stored, but shell history and process lists may show it. Store it in the OS keyring instead: "
+        f"tollgate --workspace {_without_password(make_url(loc.url), keep_query=False).render_as_string()} "
+        "workspace login"
+    )
 
 
 def _alembic_config(connection=None):
@@ -142,17 +422,40 @@ def _known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
+#: How many times opening an SQLite workspace tries to take its write lock (each try
+#: waits up to the busy timeout) before saying it is locked.
+OPEN_ATTEMPTS = 4
+
+
+class _Locked(WorkspaceError):
+    pass
+
+
 def migrate(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
     """Bring the workspace schema to :func:`head_revision`.
 
     Returns the path of the backup copy made before an upgrade of an existing SQLite
     workspace (``<file>.bak-<old revision>``), or ``None``.  Raises
     :class:`WorkspaceError` when the database has a newer or unknown schema, is not a
-    database, is locked, or cannot be reached.
+    database, is still locked after :data:`OPEN_ATTEMPTS` tries, or cannot be reached.
     """
+    pause = 0.05
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return _migrate_once(engine, loc)
+        except _Locked as exc:
+            if attempt + 1 == OPEN_ATTEMPTS:
+                raise WorkspaceError(str(exc)) from None
+            time.sleep(pause)
+            pause *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _migrate_once(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
     try:
         with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
             sqlite = engine.dialect.name == "sqlite"
+            postgresql = engine.dialect.name == "postgresql"
             if sqlite:
                 # SQLite's table-rebuild procedure (https://sqlite.org/lang_altertable.html,
                 # "Making Other Kinds Of Table Schema Changes"): foreign keys off outside
@@ -161,7 +464,12 @@ def migrate(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
             try:
                 with conn.begin():
                     # Holding the write lock: concurrent openers of a new file wait here
-                    # and then find the schema already at head.
+                    # and then find the schema already at head.  PostgreSQL has no
+                    # database-wide write lock; an advisory lock serves (DDL is
+                    # transactional there, so the loser sees the finished schema).
+                    if postgresql:
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"),
+                                     {"a": PG_LOCK_CLASS, "b": PG_LOCK_MIGRATE})
                     backup = _migrate_locked(conn, engine, loc)
                     if sqlite:
                         bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -179,7 +487,7 @@ def migrate(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
     except (OperationalError, DatabaseError) as exc:
         msg = str(exc.orig) if exc.orig is not None else str(exc)
         if "locked" in msg:
-            raise WorkspaceError(
+            raise _Locked(
                 f"workspace {loc.label} is locked by another program; close it or try again later"
             ) from None
         if "not a database" in msg or "file is encrypted" in msg:
@@ -189,12 +497,17 @@ def migrate(engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
                 f"cannot open workspace {loc.label}: unable to open the database file; check that the "
                 "folder exists and you may read and write it"
             ) from None
-        raise WorkspaceError(f"cannot open workspace {loc.label}: {msg.splitlines()[0] if msg else exc}") from None
+        msg = _secret_free(msg, engine)
+        raise WorkspaceError(f"cannot open workspace {loc.label}: {msg.splitlines()[0] if msg else type(exc).__name__}") from None
     except sqlite3.DatabaseError as exc:
         raise WorkspaceError(f"cannot open workspace {loc.label}: {exc}") from None
     except SQLAlchemyError as exc:
-        msg = str(getattr(exc, "orig", None) or exc).split("\n")[0]
+        msg = _secret_free(str(getattr(exc, "orig", None) or exc), engine).split("\n")[0]
         raise WorkspaceError(f"cannot open workspace {loc.label}: {msg}") from None
+
+
+def _secret_free(text_: str, engine: Engine) -> str:
+    return redact(text_, engine.url.password if engine.url.password else None)
 
 
 def _migrate_locked(conn, engine: Engine, loc: WorkspaceLocation) -> Optional[Path]:
@@ -205,6 +518,13 @@ def _migrate_locked(conn, engine: Engine, loc: WorkspaceLocation) -> Optional[Pa
     current = MigrationContext.configure(conn).get_current_revision()
     head = head_revision()
     if current is not None and current not in _known_revisions():
+        tables = set(inspect(conn).get_table_names())
+        if not {"registered_model", "audit_event"} <= tables:
+            # Another application's Alembic-managed database (MLflow's, say).
+            raise WorkspaceError(
+                f"{loc.label} is a database that does not belong to Tollgate "
+                f"(it has tables {', '.join(sorted(tables)[:5])}); choose another workspace."
+            )
         raise WorkspaceError(
             f"workspace {loc.label} was written by a newer Tollgate (schema {current}); "
             f"this version knows schemas up to {head}. Upgrade Tollgate to open it; "
@@ -219,7 +539,8 @@ def _migrate_locked(conn, engine: Engine, loc: WorkspaceLocation) -> Optional[Pa
         if tables:
             raise WorkspaceError(
                 f"{loc.label} is a database that does not belong to Tollgate "
-                f"(it has tables {', '.join(sorted(tables)[:5])}); choose another workspace file."
+                f"(it has tables {', '.join(sorted(tables)[:5])}); choose another workspace "
+                + ("file." if loc.sqlite_path is not None else "database.")
             )
     elif loc.sqlite_path is not None and loc.sqlite_path.exists():
         backup = loc.sqlite_path.with_name(f"{loc.sqlite_path.name}.bak-{current}")

@@ -136,6 +136,9 @@ class RegisteredModelRow(Base):
     #: Optimistic-locking counter: every UPDATE bumps it and checks the old value, so two
     #: officers changing the same model at once cannot lose an update.
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # SQLAlchemy's optimistic locking: UPDATE ... WHERE id = ? AND row_version = <read>
+    # SET row_version = <read> + 1; no row matched raises StaleDataError.
+    __mapper_args__ = {"version_id_col": row_version}
     # Registry mirror (pulled models only).
     tags: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
     snapshot_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)

@@ -24,7 +24,7 @@ import threading
 from dataclasses import dataclass
 from typing import Optional
 
-from console.errors import TollgateError
+from console.errors import SecretStoreError
 
 #: The keyring service name every Tollgate secret is stored under.
 SERVICE = "Tollgate"
@@ -32,10 +32,6 @@ SERVICE = "Tollgate"
 #: keyring's own threshold: backends with a priority below 1 are "not recommended"
 #: (keyring documentation, "Configuring"); Tollgate does not pick them on its own.
 MIN_AUTO_PRIORITY = 1.0
-
-
-class SecretStoreError(TollgateError):
-    """A secret cannot be stored or read (no usable keyring, locked keyring, ...)."""
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,8 @@ def run_gui(workspace_location: Any = None, screenshot: Optional[str] = None) ->
 
     from console.ui.main_window import MainWindow
 
-    window = MainWindow(workspace_location, restore_state=screenshot is None, warm_up=screenshot is None)
+    window = MainWindow(workspace_location, restore_state=screenshot is None, warm_up=screenshot is None,
+                        interactive=screenshot is None)
     outcome: dict[str, Any] = {"code": 0}
 
     if screenshot is not None:

@@ -10,7 +10,7 @@ import html
 from typing import Any, Optional, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -70,31 +70,117 @@ def _cap(word: str) -> str:
 # ============================================================================ models
 
 
-class VersionsModel(ObjectTableModel):
-    """Versions of one model (newest first by default)."""
+def version_server_state(v: ModelVersion) -> Optional[str]:
+    """``deleted`` / ``changed`` / ``ok`` for a pulled version, None for a local one."""
+    if not v.pulled:
+        return None
+    if v.deleted_on_server_at is not None:
+        return "deleted"
+    if v.changed_on_server_at is not None:
+        return "changed"
+    return "ok"
 
-    columns = (
-        Column("Version", lambda v: f"v{v.version}", sort_key=lambda v: v.version, align=ALIGN_CENTER, width=70),
-        Column("Aliases", lambda v: ", ".join(v.aliases) or "—", sort_key=lambda v: ", ".join(v.aliases) or None,
-               font=lambda v: theme.bold(QGuiApplication.font()) if "champion" in v.aliases else None, width=110),
-        Column("Created (UTC)", lambda v: fmt.datetime_utc(v.created_at, suffix=False), sort_key=lambda v: v.created_at,
-               tooltip=lambda v: fmt.datetime_utc(v.created_at, seconds=True), width=135),
-        Column("Created by", lambda v: v.created_by, width=110),
-        Column("Estimator", lambda v: v.estimator_class or v.framework,
-               tooltip=lambda v: f"{v.estimator_class} ({v.framework})", width=270),
-        Column("Metrics", lambda v: fmt.metrics(v.metrics, 3), sort_key=lambda v: fmt.metrics(v.metrics, 3) or None,
-               tooltip=lambda v: fmt.metrics_tooltip(v.metrics), width=300),
-        Column("Artifact SHA-256", lambda v: fmt.short_sha(v.artifact_sha256, 16),
-               sort_key=lambda v: v.artifact_sha256, tooltip=lambda v: v.artifact_sha256, font=lambda v: _mono(),
-               header_tip="SHA-256 of the stored skops artifact (right-click to copy)", width=175),
-        Column("Data SHA-256", lambda v: fmt.short_sha(v.data_sha256, 16), sort_key=lambda v: v.data_sha256,
-               tooltip=lambda v: v.data_sha256, font=lambda v: _mono(),
-               header_tip="Fingerprint of the training data (right-click to copy)", width=175),
-    )
+
+def _server_version_text(v: ModelVersion) -> str:
+    st = version_server_state(v)
+    if st is None:
+        return "—"
+    mark = {"deleted": " · deleted on server", "changed": " · changed on server"}.get(st, "")
+    return f"{v.external_version}{mark}"
+
+
+def _server_version_tip(v: ModelVersion) -> str:
+    st = version_server_state(v)
+    if st is None:
+        return "Registered in this workspace"
+    lines = [f"Version {v.external_version} on the registry, pulled {fmt.datetime_utc(v.synced_at) or '—'}"]
+    if st == "changed":
+        lines.append(f"Changed on the server since the previous sync (noticed {fmt.datetime_utc(v.changed_on_server_at)})")
+    if st == "deleted":
+        lines.append(f"Deleted on the server (noticed {fmt.datetime_utc(v.deleted_on_server_at)}); the pulled "
+                     "record is kept as history")
+    return "\n".join(lines)
+
+
+def _artifact_text(v: ModelVersion) -> str:
+    return fmt.short_sha(v.artifact_sha256, 16) if v.artifact_sha256 else "not imported"
+
+
+def _artifact_tip(v: ModelVersion) -> str:
+    if v.artifact_sha256:
+        return v.artifact_sha256
+    return ("No model file in the workspace: the version was pulled from its registry as metadata only, so it "
+            "cannot be validated here")
+
+
+class VersionsModel(ObjectTableModel):
+    """Versions of one model (newest first by default).
+
+    :meth:`set_registry_aliases` adds the server's aliases (labelled with their source)
+    to the Aliases column, next to Tollgate's own.
+    """
+
+    VERSION, ALIASES, CREATED, CREATED_BY, ESTIMATOR, METRICS, ARTIFACT, DATA_SHA, ON_REGISTRY = range(9)
 
     def __init__(self, rows: Sequence[ModelVersion] = (), parent=None) -> None:
+        self._server_aliases: dict[int, list[str]] = {}
+        self.columns = self._build_columns()
         super().__init__(rows, parent)
         self.sort(0, Qt.SortOrder.DescendingOrder)
+
+    def set_registry_aliases(self, aliases: Sequence[Any]) -> None:
+        """``RegistryAlias`` objects; broken ones (pointing at no version) are not shown
+        here but by the detail's alias line."""
+        by_version: dict[int, list[str]] = {}
+        for a in aliases:
+            if not a.broken and a.version is not None:
+                by_version.setdefault(a.version, []).append(f"{a.source}: {a.name}")
+        self._server_aliases = by_version
+        self._rank_cache.clear()
+
+    def _aliases(self, v: ModelVersion) -> str:
+        return ", ".join([*v.aliases, *self._server_aliases.get(v.version, [])]) or "—"
+
+    def _aliases_tip(self, v: ModelVersion) -> Optional[str]:
+        parts = []
+        if v.aliases:
+            parts.append("Tollgate aliases: " + ", ".join(v.aliases))
+        server = self._server_aliases.get(v.version)
+        if server:
+            parts.append("Aliases on the registry (read-only): " + ", ".join(server))
+        return "\n".join(parts) or None
+
+    def _build_columns(self) -> tuple[Column, ...]:
+        return (
+            Column("Version", lambda v: f"v{v.version}", sort_key=lambda v: v.version, align=ALIGN_CENTER, width=70),
+            Column("Aliases", self._aliases, sort_key=lambda v: None if self._aliases(v) == "—" else self._aliases(v),
+                   tooltip=self._aliases_tip,
+                   font=lambda v: theme.bold(QGuiApplication.font()) if "champion" in v.aliases else None, width=140),
+            Column("Created (UTC)", lambda v: fmt.datetime_utc(v.created_at, suffix=False),
+                   sort_key=lambda v: v.created_at, tooltip=lambda v: fmt.datetime_utc(v.created_at, seconds=True),
+                   width=135),
+            Column("Created by", lambda v: v.created_by, width=110),
+            Column("Estimator", lambda v: v.estimator_class or v.framework,
+                   tooltip=lambda v: f"{v.estimator_class} ({v.framework})", width=210),
+            Column("Metrics", lambda v: fmt.metrics(v.metrics, 3), sort_key=lambda v: fmt.metrics(v.metrics, 3) or None,
+                   tooltip=lambda v: fmt.metrics_tooltip(v.metrics), width=250),
+            Column("Artifact SHA-256", _artifact_text, sort_key=lambda v: v.artifact_sha256, tooltip=_artifact_tip,
+                   font=lambda v: _mono() if v.artifact_sha256 else None,
+                   foreground=lambda v: None if v.artifact_sha256 else QColor(theme.TOKENS.text_muted),
+                   header_tip="SHA-256 of the stored skops artifact (right-click to copy)", width=160),
+            Column("Data SHA-256", lambda v: fmt.short_sha(v.data_sha256, 16), sort_key=lambda v: v.data_sha256 or None,
+                   tooltip=lambda v: v.data_sha256 or None, font=lambda v: _mono(),
+                   header_tip="Fingerprint of the training data (right-click to copy)", width=160),
+            Column("On registry", _server_version_text, sort_key=lambda v: v.external_version.zfill(12) if v.external_version else None,
+                   tooltip=_server_version_tip,
+                   decoration=lambda v: theme.status_icon(version_server_state(v))
+                   if version_server_state(v) in ("changed", "deleted") else None,
+                   foreground=lambda v: theme.status_colour(version_server_state(v))
+                   if version_server_state(v) in ("changed", "deleted")
+                   else (QColor(theme.TOKENS.text_muted) if not v.pulled else None),
+                   header_tip="The version on the registry it was pulled from, and changes seen at the last sync",
+                   width=150),
+        )
 
 
 def _check_counts(run: ValidationRun) -> str:
@@ -333,6 +419,7 @@ class OverviewTab(QScrollArea):
             ("drift", "Drift"),
             ("metrics", "Champion metrics"),
             ("source", "Source"),
+            ("server_aliases", "Registry aliases"),
             ("created", "Registered"),
             ("updated", "Last change"),
         ):
@@ -346,6 +433,7 @@ class OverviewTab(QScrollArea):
             self.fields[key] = value
         fl.addLayout(fform)
         fl.addStretch(1)
+        self.facts_form = fform
 
         recent, rl = _card(body, "Recent activity")
         self.recent = QLabel(recent)
@@ -392,7 +480,9 @@ class OverviewTab(QScrollArea):
         self.field_names["metrics"].setText(
             "Champion metrics:" if champ else (f"v{latest.version} metrics:" if latest else "Metrics:"))
         f["metrics"].setText(fmt.metrics(ref.metrics, 6) if ref and ref.metrics else "—")
-        f["source"].setText(m.source)
+        f["source"].setText(source_html(m.source, s))
+        self.facts_form.setRowVisible(self.fields["server_aliases"], bool(d.registry_aliases))
+        f["server_aliases"].setText(registry_aliases_html(d.registry_aliases, compact=True))
         f["created"].setText(fmt.datetime_utc(m.created_at) or "—")
         f["updated"].setText(fmt.datetime_utc(m.updated_at) or "—")
         events = sorted(d.audit_events, key=lambda e: e.seq, reverse=True)[: self.RECENT_EVENTS]
@@ -414,15 +504,108 @@ class OverviewTab(QScrollArea):
         )
 
 
+def source_html(source: str, s: Optional[ModelSummary]) -> str:
+    """``local``, or the registry name with its offline badge, last sync and changes."""
+    if source == "local" or s is None:
+        return html.escape(source)
+    # one short fact per line: a word-wrapped rich-text label in a form is clipped
+    first = html.escape(source)
+    if s.source_status == "offline":
+        first += " · " + _status_html("offline", "offline (last pulled copy)")
+    elif s.source_status == "removed":
+        first += " · " + _status_html("skipped", "registry removed (last pulled copy)")
+    lines = [first]
+    if s.synced_at is not None:
+        lines.append(f"synced {fmt.relative_time(s.synced_at)} · {fmt.datetime_utc(s.synced_at)}")
+    if s.deleted_on_server_at is not None:
+        lines.append(_status_html("deleted", "deleted on server"))
+    elif s.changed_on_server_at is not None:
+        lines.append(_status_html("changed", "changed on server since the previous sync"))
+    return "<br>".join(lines)
+
+
+def registry_aliases_html(aliases: Sequence[Any], compact: bool = False) -> str:
+    """``Aliases on mlflow-prod: production → v3 · staging → 7 ! broken …`` (rich text);
+    ``compact``: one alias per line, without the heading (the Overview's facts card).
+
+    A broken alias (pointing at a version missing or deleted on the server) is shown as
+    broken with a glyph *and* the word; a conflict with Tollgate's own alias is shown too.
+    """
+    if not aliases:
+        return ""
+    sources = sorted({a.source for a in aliases})
+    parts = []
+    for a in sorted(aliases, key=lambda a: a.name):
+        name = html.escape(a.name)
+        if a.broken:
+            why = "" if compact else " (that version is missing or deleted on the server; nothing may rely on it)"
+            parts.append(_status_html("broken", f"{a.name} → {a.external_version}: broken{why}"))
+        else:
+            target = f"v{a.version}" if a.version is not None else html.escape(a.external_version)
+            text = f"<b>{name}</b> → {target}"
+            if a.external_version and a.version is not None and str(a.version) != str(a.external_version):
+                text += f" (server version {html.escape(a.external_version)})"
+            parts.append(text)
+        if a.conflict:
+            parts.append(_status_html("warning", a.conflict))
+    if compact:
+        return "<br>".join(parts)
+    return f"Aliases on {html.escape(', '.join(sources))} (read-only): " + " &nbsp;·&nbsp; ".join(parts)
+
+
+def lineage_lines(lineage: dict[str, Any]) -> list[str]:
+    """The run lineage of a pulled version as text lines: run info, params, metrics,
+    dataset inputs, tags (any other key is listed as it is)."""
+    out = ["Lineage (from the registry's run):"]
+    if not lineage:
+        return out + ["  — (the server recorded no run for this version)"]
+    order = ["params", "metrics", "datasets", "run", "tags"]
+    keys = [k for k in order if k in lineage] + [k for k in lineage if k not in order]
+    titles = {"run": "Run", "params": "Parameters", "metrics": "Metrics", "datasets": "Dataset inputs",
+              "tags": "Run tags"}
+    for k in keys:
+        val = lineage[k]
+        title = titles.get(k, k.replace("_", " ").capitalize())
+        if isinstance(val, dict):
+            out.append(f"  {title} ({len(val)}):" if val else f"  {title}: —")
+            for key, x in sorted(val.items()):
+                out.append(f"    {key} = {_lineage_value(key, x)}")
+        elif isinstance(val, (list, tuple)):
+            out.append(f"  {title} ({len(val)}):" if val else f"  {title}: —")
+            for item in val:
+                if isinstance(item, dict):
+                    head = item.get("name") or item.get("source") or "dataset"
+                    rest = ", ".join(f"{kk}: {vv}" for kk, vv in item.items()
+                                     if kk != "name" and vv not in (None, "", {}, []) and kk not in ("schema", "profile"))
+                    out.append(f"    {head}" + (f" — {rest}" if rest else ""))
+                    for kk in ("schema", "profile"):
+                        if item.get(kk):
+                            out.append(f"      {kk}: {_ellipsis(str(item[kk]), 200)}")
+                else:
+                    out.append(f"    {item}")
+        else:
+            out.append(f"  {title}: {val}")
+    return out
+
+
+def _lineage_value(key: str, x: Any) -> str:
+    """MLflow gives run times as epoch milliseconds: show them in UTC."""
+    if key.endswith("_time") and isinstance(x, int) and not isinstance(x, bool) and x > 10**11:
+        from datetime import datetime, timezone
+
+        return f"{fmt.datetime_utc(datetime.fromtimestamp(x / 1000, tz=timezone.utc), seconds=True)} ({x})"
+    if isinstance(x, float):
+        return fmt.number(x, 4)
+    return str(x)
+
+
 def _ellipsis(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _status_html(status: Optional[str], text: str) -> str:
     style = theme.status_style(status)
-    glyph = {"circle-check": "✔", "triangle": "▲", "octagon-x": "✖", "square-bang": "!", "circle-dash": "–"}.get(
-        style.shape, "●"
-    )
+    glyph = theme.status_glyph(status)
     return f'<span style="color:{style.colour}"><b>{glyph} {text}</b></span>'
 
 
@@ -519,6 +702,8 @@ class ValidationTab(QWidget):
         champ = next((v.version for v in d.versions if "champion" in v.aliases), None)
         for v in sorted(d.versions, key=lambda v: -v.version):
             extra = [a for a in v.aliases]
+            if not v.artifact_sha256:
+                extra.append("no model file")
             self.version_combo.addItem(f"v{v.version}" + (f" · {', '.join(extra)}" if extra else ""), v.version)
         default = prev if same_model and prev is not None else (champ if champ is not None else
                                                                (max(v.version for v in d.versions) if d.versions else None))
@@ -642,9 +827,18 @@ class DetailHeader(QWidget):
             else "never validated"
         drift = _status_html(s.drift_status.value, f"monitoring: {s.drift_status.value}") if s.drift_status \
             else "drift not monitored"
+        source = ""
+        if s.source != "local":
+            source = f" · from {html.escape(s.source)}"
+            if s.source_status == "offline":
+                source += " " + _status_html("offline", "offline")
+            elif s.deleted_on_server_at is not None:
+                source += " " + _status_html("deleted", "deleted on server")
+            elif s.changed_on_server_at is not None:
+                source += " " + _status_html("changed", "changed on server")
         self.subtitle.setText(
-            f"Tier {s.risk_tier} · {_cap(s.status.value)} · owner {s.owner} · {champ} · "
-            f"{s.versions} version{'s' if s.versions != 1 else ''} · {lv} · {drift}"
+            f"Tier {s.risk_tier} · {_cap(s.status.value)} · owner {html.escape(s.owner)} · {champ} · "
+            f"{s.versions} version{'s' if s.versions != 1 else ''} · {lv} · {drift}{source}"
         )
 
 
@@ -665,8 +859,20 @@ class DetailPanel(QWidget):
         self.version_text.setReadOnly(True)
         self.version_text.setAccessibleName("Inputs, target and parameters of the selected version")
         self.version_text.setPlaceholderText("Select a version to see its inputs, target and parameters.")
+        self.aliases_label = QLabel(self)
+        self.aliases_label.setTextFormat(Qt.TextFormat.RichText)
+        self.aliases_label.setWordWrap(True)
+        self.aliases_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.aliases_label.setAccessibleName("Aliases on the registry")
+        self.aliases_label.hide()
+        top = QWidget(self)
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(4)
+        tl.addWidget(self.aliases_label)
+        tl.addWidget(self.versions_view, 1)
         self.versions_page = QSplitter(Qt.Orientation.Vertical, self)
-        self.versions_page.addWidget(self.versions_view)
+        self.versions_page.addWidget(top)
         self.versions_page.addWidget(self.version_text)
         self.versions_page.setSizes([180, 300])
         self.versions_page.setChildrenCollapsible(False)
@@ -722,6 +928,9 @@ class DetailPanel(QWidget):
         if v is None:
             self.version_text.clear()
             return
+        if v.pulled:
+            self.version_text.setPlainText("\n".join(self._pulled_lines(v)))
+            return
         lines = [
             f"Version {v.version}" + (f"  ({', '.join(v.aliases)})" if v.aliases else ""),
             f"Estimator: {v.estimator_class or '—'}  ·  {v.framework}",
@@ -740,6 +949,43 @@ class DetailPanel(QWidget):
         ]
         lines += [f"  {k} = {val!r}" for k, val in v.hyperparameters.items()] or ["  —"]
         self.version_text.setPlainText("\n".join(lines))
+
+    def _pulled_lines(self, v: ModelVersion) -> list[str]:
+        """A version pulled from a registry: where from, its state on the server, run id,
+        source URI, aliases and tags, then the run's lineage (params, metrics, datasets)."""
+        d = self.detail
+        source = d.model.source if d is not None else "the registry"
+        state = version_server_state(v)
+        out = [
+            f"Version {v.version}" + (f"  ({', '.join(v.aliases)})" if v.aliases else "")
+            + f" — pulled from registry {source} (version {v.external_version} there), last synced "
+            f"{fmt.datetime_utc(v.synced_at, seconds=True) or '—'}",
+        ]
+        if state == "changed":
+            out.append(f"  ◆ CHANGED ON SERVER since the previous sync (noticed "
+                       f"{fmt.datetime_utc(v.changed_on_server_at, seconds=True)})")
+        if state == "deleted":
+            out.append(f"  ✖ DELETED ON SERVER (noticed {fmt.datetime_utc(v.deleted_on_server_at, seconds=True)}); "
+                       "this pulled record is kept as history")
+        server_aliases = [a for a in (d.registry_aliases if d is not None else ()) if a.version == v.version
+                          and not a.broken]
+        out += [
+            f"Run id:      {v.run_id or '—'}",
+            f"Source URI:  {v.source_uri or '—'}",
+            "Aliases on the registry: " + (", ".join(f"{a.name} ({a.source})" for a in server_aliases) or "—"),
+            "Version tags: " + (", ".join(f"{k}={val}" for k, val in sorted(v.tags.items())) or "—"),
+            "Model file:  " + (f"stored in the workspace (SHA-256 {v.artifact_sha256})" if v.artifact_sha256 else
+                               "not imported (metadata only; cannot be validated here)"),
+            f"Flavour: {v.estimator_class or v.framework or '—'}",
+            f"Registered on the server {fmt.datetime_utc(v.created_at, seconds=True)} by {v.created_by}",
+        ]
+        if v.training_schema:
+            out.append(f"Signature inputs ({len(v.training_schema)}): "
+                       + ", ".join(f"{name} ({dtype})" for name, dtype in v.training_schema.items()))
+        if v.target_column:
+            out.append(f"Target column: {v.target_column}")
+        out += ["", *lineage_lines(v.lineage or {})]
+        return out
 
     def show_placeholder(self, text: str = "Select a model in the inventory to see its details.") -> None:
         self.detail = None
@@ -771,7 +1017,14 @@ class DetailPanel(QWidget):
             self.header.set_summary(d.summary)
         self.header.busy.hide()
         self.overview.set_detail(d)
+        self.aliases_label.setText(registry_aliases_html(d.registry_aliases))
+        self.aliases_label.setVisible(bool(d.registry_aliases))
+        self.versions_model.set_registry_aliases(d.registry_aliases)
         self.versions_model.set_rows(d.versions)
+        # pulled versions have no training-data fingerprint; local ones no registry
+        any_pulled = any(v.pulled for v in d.versions)
+        self.versions_view.setColumnHidden(VersionsModel.ON_REGISTRY, not any_pulled)
+        self.versions_view.setColumnHidden(VersionsModel.DATA_SHA, any_pulled and not any(v.data_sha256 for v in d.versions))
         if not select_row(self.versions_view, 0):
             self.version_text.clear()
         self.validation.set_detail(d)

@@ -22,6 +22,8 @@ __all__ = [
     "status_word",
     "enum_text",
     "change",
+    "relative_time",
+    "milliseconds",
 ]
 
 #: Metric names with a conventional short label.
@@ -166,3 +168,34 @@ def change(old: Optional[Mapping[str, Any]], new: Optional[Mapping[str, Any]]) -
     if old:
         return "removed " + values(old)
     return ""
+
+
+def relative_time(d: Optional[datetime], now: Optional[datetime] = None) -> str:
+    """``just now``, ``4 min ago``, ``3 h ago``, ``yesterday``, ``5 days ago``; older
+    than 30 days: the UTC date.  ``None`` -> ``never``.  (Show the exact time with
+    :func:`datetime_utc` in a tooltip: relative times are for scanning, not evidence.)"""
+    if d is None:
+        return "never"
+    now = _utc(now) if now is not None else datetime.now(timezone.utc)
+    secs = (now - _utc(d)).total_seconds()
+    if secs < -60:  # a clock ahead of ours: say the time rather than "in the future"
+        return datetime_utc(d)
+    if secs < 60:
+        return "just now"
+    if secs < 3600:
+        return f"{int(secs // 60)} min ago"
+    if secs < 86400:
+        return f"{int(secs // 3600)} h ago"
+    days = int(secs // 86400)
+    if days == 1:
+        return "yesterday"
+    if days <= 30:
+        return f"{days} days ago"
+    return date(d)
+
+
+def milliseconds(ms: Optional[float]) -> str:
+    """A round-trip time: ``38 ms``, ``1.2 s``."""
+    if ms is None or not math.isfinite(ms):
+        return "—"
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"

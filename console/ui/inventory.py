@@ -79,43 +79,130 @@ def _muted_if_none(value: Any) -> Optional[QColor]:
     return QColor(theme.TOKENS.text_muted) if value is None else None
 
 
+# -- registry mirror: source, offline badge, last sync, changes on the server
+def _offline(m: ModelSummary) -> bool:
+    return m.source != "local" and m.source_status == "offline"
+
+
+def _source_text(m: ModelSummary) -> str:
+    if _offline(m):
+        return f"{m.source} · offline"
+    if m.source_status == "removed":
+        return f"{m.source} · removed"
+    return m.source
+
+
+def _source_icon(m: ModelSummary) -> Any:
+    if _offline(m):
+        return theme.status_icon("offline")
+    if m.source_status == "removed":
+        return theme.status_icon("skipped")
+    return None
+
+
+def _source_tip(m: ModelSummary) -> str:
+    if m.source == "local":
+        return "Registered in this workspace"
+    tip = f"Pulled (read-only) from registry {m.source}"
+    if _offline(m):
+        tip += (f".\nOffline: the registry could not be reached at the last sync. The copy pulled "
+                f"{fmt.datetime_utc(m.synced_at) or 'earlier'} stays usable.")
+    elif m.source_status == "removed":
+        tip += ".\nThe registry was removed from this workspace: this is the last pulled copy, kept as history."
+    return tip
+
+
+def _synced_tip(m: ModelSummary) -> Optional[str]:
+    if m.source == "local":
+        return "Local model: not synced from a registry"
+    if m.synced_at is None:
+        return "Not pulled yet"
+    return f"Last pulled from {m.source} at {fmt.datetime_utc(m.synced_at, seconds=True)}"
+
+
+def server_state(m: Any) -> Optional[str]:
+    """``deleted`` / ``changed`` / ``ok`` for a pulled model or version, None for local."""
+    if getattr(m, "deleted_on_server_at", None) is not None:
+        return "deleted"
+    if getattr(m, "changed_on_server_at", None) is not None:
+        return "changed"
+    return "ok" if getattr(m, "synced_at", None) is not None else None
+
+
+_SERVER_TEXT = {"deleted": "Deleted on server", "changed": "Changed on server", "ok": "No change"}
+
+
+def _server_text(m: ModelSummary) -> str:
+    st = server_state(m)
+    return _SERVER_TEXT[st] if st else ""
+
+
+def _server_tip(m: ModelSummary) -> Optional[str]:
+    st = server_state(m)
+    if st == "deleted":
+        return (f"Deleted on {m.source} (noticed at the sync of {fmt.datetime_utc(m.deleted_on_server_at)}); "
+                "its pulled history is kept here")
+    if st == "changed":
+        return (f"{m.source}'s copy changed since the previous sync (noticed at "
+                f"{fmt.datetime_utc(m.changed_on_server_at)}); review what changed before relying on it")
+    if st == "ok":
+        return f"No change on {m.source} detected at the last sync"
+    return None
+
+
 class InventoryModel(ObjectTableModel):
     """Inventory rows with in-model sorting and filtering.
 
-    Filters (all combined with AND): ``text`` — case-insensitive substring of the name
-    or the owner; ``tier`` — risk tier (1–3) or None; ``status`` —
+    Filters (all combined with AND): ``text`` — case-insensitive substring of the name,
+    the owner or the source (registry name); ``tier`` — risk tier (1–3) or None; ``status`` —
     :class:`LifecycleStatus` or None.
     """
 
-    NAME, OWNER, TIER, STATUS, CHAMPION, LAST_VALIDATION, DRIFT, VERSIONS, SOURCE = range(9)
+    NAME, OWNER, TIER, STATUS, CHAMPION, LAST_VALIDATION, DRIFT, VERSIONS, SOURCE, LAST_SYNCED, ON_SERVER = range(11)
 
     columns = (
         Column("Name", lambda m: m.name, sort_key=lambda m: (m.name.casefold(), m.name),
-               tooltip=lambda m: f"{m.name} (source: {m.source})", font=lambda m: _BOLD, width=300),
-        Column("Owner", lambda m: m.owner, width=165),
+               tooltip=lambda m: f"{m.name} (source: {m.source})", font=lambda m: _BOLD, width=240),
+        Column("Owner", lambda m: m.owner, width=130),
         Column("Risk tier", lambda m: f"Tier {m.risk_tier}", sort_key=lambda m: m.risk_tier,
                tooltip=lambda m: TIER_TEXT.get(m.risk_tier), align=ALIGN_CENTER,
-               header_tip="Risk tier: 1 is the most critical", width=80),
+               header_tip="Risk tier: 1 is the most critical", width=72),
         Column("Status", lambda m: _cap(m.status.value), sort_key=lambda m: _STATUS_ORDER.get(m.status, 99),
-               tooltip=lambda m: f"Lifecycle status: {m.status.value}", width=105),
+               tooltip=lambda m: f"Lifecycle status: {m.status.value}", width=98),
         Column("Champion", lambda m: f"v{m.champion_version}" if m.champion_version else "—",
                sort_key=lambda m: int(m.champion_version) if (m.champion_version or "").isdigit() else m.champion_version,
                tooltip=lambda m: "Version holding the champion alias" if m.champion_version else "No champion alias set",
-               foreground=lambda m: _muted_if_none(m.champion_version), align=ALIGN_CENTER, width=85),
+               foreground=lambda m: _muted_if_none(m.champion_version), align=ALIGN_CENTER, width=80),
         Column("Last validation", _last_validation_text,
                sort_key=lambda m: None if m.last_validation is None else (m.last_validation, m.last_validation_at or 0),
                tooltip=_last_validation_tip,
                decoration=lambda m: theme.status_icon(m.last_validation or "none"),
                foreground=lambda m: theme.status_colour(m.last_validation) if m.last_validation else QColor(theme.TOKENS.text_muted),
-               header_tip="Result and date of the latest validation run of the champion version (else of the latest version)", width=165),
+               header_tip="Result and date of the latest validation run of the champion version (else of the latest version)", width=155),
         Column("Drift", _drift_text, sort_key=lambda m: _DRIFT_ORDER.get(m.drift_status) if m.drift_status else None,
                tooltip=_drift_tip,
                decoration=lambda m: theme.status_icon(m.drift_status.value if m.drift_status else "none"),
                foreground=lambda m: theme.status_colour(m.drift_status.value) if m.drift_status else QColor(theme.TOKENS.text_muted),
-               header_tip="Drift status of the latest monitored window (PSI)", width=130),
-        Column("Versions", lambda m: str(m.versions), sort_key=lambda m: m.versions, align=ALIGN_RIGHT, width=75),
-        Column("Source", lambda m: m.source, tooltip=lambda m: "Registered in this workspace" if m.source == "local"
-               else f"Mirrored from registry {m.source}", width=90),
+               header_tip="Drift status of the latest monitored window (PSI)", width=128),
+        Column("Versions", lambda m: str(m.versions), sort_key=lambda m: m.versions, align=ALIGN_RIGHT, width=68),
+        Column("Source", _source_text, sort_key=lambda m: (m.source != "local", m.source.casefold(), _offline(m)),
+               tooltip=_source_tip, decoration=_source_icon,
+               foreground=lambda m: theme.status_colour("offline") if _offline(m) else None,
+               header_tip="“local”, or the registry the model was pulled from; “offline” when that registry "
+                          "was unreachable at the last sync (the pulled copy stays usable)", width=150),
+        Column("Last synced", lambda m: fmt.relative_time(m.synced_at) if m.source != "local" else "—",
+               sort_key=lambda m: m.synced_at, tooltip=_synced_tip,
+               foreground=lambda m: QColor(theme.TOKENS.text_muted) if m.source == "local" else None,
+               header_tip="When the model was last pulled from its registry (exact UTC time in the tooltip)",
+               width=95),
+        Column("On server", _server_text, sort_key=lambda m: {"deleted": 0, "changed": 1, "ok": 2}.get(server_state(m)),
+               tooltip=_server_tip,
+               decoration=lambda m: theme.status_icon(server_state(m)) if server_state(m) in ("deleted", "changed")
+               else None,
+               foreground=lambda m: theme.status_colour(server_state(m)) if server_state(m) in ("deleted", "changed")
+               else (QColor(theme.TOKENS.text_muted) if server_state(m) else None),
+               header_tip="Changes seen on the registry at the last sync: changed since the previous sync, or "
+                          "deleted (the pulled history is kept)", width=150),
     )
 
     def __init__(self, rows: Sequence[ModelSummary] = (), parent=None) -> None:
@@ -148,7 +235,8 @@ class InventoryModel(ObjectTableModel):
         text, tier, status = self._text, self._tier, self._status
         return np.fromiter(
             (
-                (not text or text in m.name.casefold() or text in (m.owner or "").casefold())
+                (not text or text in m.name.casefold() or text in (m.owner or "").casefold()
+                 or text in m.source.casefold())
                 and (tier is None or m.risk_tier == tier)
                 and (status is None or m.status == status)
                 for m in self._rows
@@ -173,9 +261,9 @@ class InventoryPanel(QWidget):
         self._loaded = False
 
         self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText("Filter by name or owner  (Ctrl+F)")
+        self.filter_edit.setPlaceholderText("Filter by name, owner or source  (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setAccessibleName("Filter models by name or owner")
+        self.filter_edit.setAccessibleName("Filter models by name, owner or source")
         self.filter_edit.setMinimumWidth(260)
         clear = QAction("Clear filter", self.filter_edit)
         clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
@@ -300,12 +388,32 @@ class InventoryPanel(QWidget):
         self.clear_button.hide()
         self.stack.setCurrentIndex(0)
 
-    def set_summaries(self, summaries: Sequence[ModelSummary], select_id: Optional[int] = None) -> None:
-        """Replace the rows; keep (or set) the selection by model id; default: first row."""
+    def set_summaries(self, summaries: Sequence[ModelSummary], select_id: Optional[int] = None,
+                      keep_view: bool = False) -> bool:
+        """Replace the rows; keep (or set) the selection by model id; default: first row.
+
+        ``keep_view`` (background reloads): rows equal to the shown ones are not reset at
+        all (only repainted, for the relative times); otherwise the scroll position is
+        kept and a selected model that is gone is unselected rather than replaced.
+        Returns whether the rows changed.
+        """
         keep = select_id if select_id is not None else self.selected_id()
-        self._loaded = True
-        self.model.set_rows(summaries)
+        was_loaded, self._loaded = self._loaded, True
+        rows = list(summaries)
+        if keep_view and was_loaded:
+            if rows == self.model.rows():
+                self.table.viewport().update()
+                return False
+            vbar, hbar = self.table.verticalScrollBar(), self.table.horizontalScrollBar()
+            v, h = vbar.value(), hbar.value()
+            self.model.set_rows(rows)
+            self._reselect(keep, fallback_first=False, scroll=False)
+            vbar.setValue(v)
+            hbar.setValue(h)
+            return True
+        self.model.set_rows(rows)
         self._reselect(keep)
+        return True
 
     def _update_state(self) -> None:
         n_all, n_shown = self.model.total_count(), self.model.rowCount()
@@ -366,21 +474,21 @@ class InventoryPanel(QWidget):
         s = self.selected_summary()
         return s.id if s is not None else None
 
-    def select_model_id(self, model_id: Optional[int]) -> bool:
+    def select_model_id(self, model_id: Optional[int], scroll: bool = True) -> bool:
         row = self.model.find_row(model_id) if model_id is not None else -1
         if row < 0:
             return False
-        self._select_row(row)
+        self._select_row(row, scroll)
         return True
 
-    def _select_row(self, row: int) -> None:
-        select_row(self.table, row, scroll=True)
+    def _select_row(self, row: int, scroll: bool = True) -> None:
+        select_row(self.table, row, scroll=scroll)
 
-    def _reselect(self, model_id: Optional[int], fallback_first: bool = True) -> None:
+    def _reselect(self, model_id: Optional[int], fallback_first: bool = True, scroll: bool = True) -> None:
         """Keep ``model_id`` selected if it is still shown.  When a filter hides it, the
         selection is cleared rather than moved to another model, so actions never target
         a model the user did not pick; ``fallback_first`` (on load) selects the first row."""
-        if self.select_model_id(model_id):
+        if self.select_model_id(model_id, scroll):
             return
         if self.model.rowCount() and fallback_first:
             self._select_row(0)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -31,7 +32,9 @@ from PySide6.QtWidgets import (
 
 from console import __version__
 from console.domain.models import ModelDetail, ModelSummary, ValidationRun
+from console.errors import ConcurrentChangeError, WorkspaceAuthError
 from console.ui import theme
+from console.ui.connections import ConnectionsDialog, DatabasePasswordDialog, keyring_status, sync_status_line
 from console.ui.detail import DetailPanel
 from console.ui.inventory import InventoryPanel
 from console.ui.workers import Job, JobRunner
@@ -59,6 +62,20 @@ WARM_UP_MODULES = (
 def open_workspace(location: Any, progress=None, cancel=None):
     from console.services.workspace import Workspace
 
+    return Workspace.open(location)
+
+
+def open_workspace_with_password(location: Any, password: str, remember: bool, progress=None, cancel=None):
+    """Open a shared workspace with a password typed by the user.
+
+    :func:`console.store.db.remember_database_password` checks the password against
+    the server first (a wrong one raises ``WorkspaceAuthError`` and is never kept), then
+    keeps it in the OS keyring (``remember``) or for this session only.
+    """
+    from console.services.workspace import Workspace
+    from console.store.db import remember_database_password
+
+    remember_database_password(location, password, session_only=not remember)
     return Workspace.open(location)
 
 
@@ -94,6 +111,18 @@ def _safe_filename(name: str) -> str:
     return re.sub(r"[^\w.-]+", "-", name).strip("-") or "model"
 
 
+def sync_registries(ws: Any, actor: str, progress=None, cancel=None) -> list[Any]:
+    return list(ws.sync_registries(None, actor=actor, progress=progress, cancel=cancel))
+
+
+#: Default seconds between two background reloads of the inventory (and the open
+#: detail), so that changes made by other consoles on a shared workspace show up;
+#: QSettings key ``refresh/interval_s`` (0 turns the timer off).
+DEFAULT_REFRESH_S = 30.0
+#: A window activation reloads only if the last reload ended longer ago than this.
+FOCUS_REFRESH_MIN_S = 2.0
+
+
 class MainWindow(QMainWindow):
     """Main window of the console.
 
@@ -101,6 +130,16 @@ class MainWindow(QMainWindow):
     an already opened ``workspace`` object (tests).  ``restore_state`` restores the
     window geometry and splitter from :class:`QSettings`; ``warm_up`` pre-imports the
     heavy libraries in a worker after the inventory has loaded.
+
+    Freshness (shared workspaces): the inventory and the open detail reload in a worker
+    when the window is activated and every ``refresh_interval_s`` seconds (default: the
+    QSettings value ``refresh/interval_s``, else :data:`DEFAULT_REFRESH_S`; 0 = off).
+    Reloads never overlap and keep the selection and the scroll position; an unchanged
+    inventory is not reset at all.
+
+    A shared workspace whose password is missing or wrong (``WorkspaceAuthError``) opens
+    a password dialog and retries in a worker; ``interactive=False`` (``--screenshot``)
+    reports the error through ``failed`` instead of asking.
     """
 
     workspaceOpened = Signal(str)
@@ -109,6 +148,8 @@ class MainWindow(QMainWindow):
     ready = Signal()  # inventory loaded and the selected model's detail shown
     failed = Signal(str)  # the workspace could not be opened / read
     jobFinished = Signal(str, bool)  # status message, success
+    refreshed = Signal(bool)  # an inventory reload ended; True when the rows changed
+    passwordRequested = Signal(object)  # the DatabasePasswordDialog shown for a shared workspace
 
     def __init__(
         self,
@@ -117,6 +158,8 @@ class MainWindow(QMainWindow):
         workspace: Any = None,
         restore_state: bool = True,
         warm_up: bool = True,
+        refresh_interval_s: Optional[float] = None,
+        interactive: bool = True,
         parent: Optional[QWidget] = None,
     ) -> None:
         super().__init__(parent)
@@ -135,6 +178,15 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._boxes: list[QMessageBox] = []
         self.last_status = ""
+        self._inventory_job: Optional[Job] = None
+        self._inventory_background = False
+        self._refresh_pending = False
+        self._last_refresh_end = 0.0  # time.monotonic() of the last finished reload
+        self._open_job: Optional[Job] = None
+        self._open_failed = False  # F5 tries to open the workspace again
+        self._interactive = interactive  # False (--screenshot): no password dialog, just fail
+        self.connections: Optional[ConnectionsDialog] = None
+        self.password_dialog: Optional[DatabasePasswordDialog] = None
 
         self.setWindowTitle("Tollgate")
         self.setWindowIcon(theme.app_icon())
@@ -157,6 +209,7 @@ class MainWindow(QMainWindow):
         self.detail.header.add_action(self.act_run)
         self.detail.header.add_action(self.act_export)
         self.detail.validation.run_button.setDefaultAction(self.act_run)
+        self.detail.validation.version_combo.currentIndexChanged.connect(lambda _i: self._update_actions())
 
         self._select_timer = QTimer(self)
         self._select_timer.setSingleShot(True)
@@ -166,6 +219,15 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.inventory.table, self.detail.tabs)
         if restore_state:
             self._load_settings()
+        if refresh_interval_s is None:
+            try:
+                refresh_interval_s = float(self._settings().value("refresh/interval_s", DEFAULT_REFRESH_S))
+            except (TypeError, ValueError):
+                refresh_interval_s = DEFAULT_REFRESH_S
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(max(1, int(refresh_interval_s * 1000)))
+        self.refresh_timer.timeout.connect(lambda: self.refresh(background=True))
+        self._refresh_interval_s = refresh_interval_s
         self._update_actions()
 
     # ------------------------------------------------------------------ building
@@ -198,6 +260,13 @@ class MainWindow(QMainWindow):
         self.act_cancel = action("&Cancel job", None, self.cancel_user_job, "Stop the running job; nothing is saved",
                                  SP.SP_DialogCancelButton)
         self.act_about = action("&About Tollgate", None, self._about, "Version and workspace information")
+        self.act_connections = action("&Connections…", "Ctrl+K", self.show_connections,
+                                      "Add, test, sync and remove the MLflow registries this workspace pulls from",
+                                      SP.SP_DriveNetIcon)
+        self.act_sync = action("&Sync all registries", "Shift+F5", self.sync_all_registries,
+                               "Pull models, versions, aliases and lineage from every registry")
+        self.act_sync.setIcon(theme.sync_icon())
+        self._run_tip = self.act_run.toolTip()
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -211,6 +280,9 @@ class MainWindow(QMainWindow):
         m_model.addSeparator()
         m_model.addAction(self.act_refresh)
         m_model.addAction(self.act_find)
+        m_reg = mb.addMenu("&Registries")
+        m_reg.addAction(self.act_connections)
+        m_reg.addAction(self.act_sync)
         m_help = mb.addMenu("&Help")
         m_help.addAction(self.act_about)
 
@@ -223,6 +295,9 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addAction(self.act_run)
         tb.addAction(self.act_export)
+        tb.addSeparator()
+        tb.addAction(self.act_connections)
+        tb.addAction(self.act_sync)
         self.toolbar = tb
         self.addToolBar(tb)
 
@@ -275,9 +350,11 @@ class MainWindow(QMainWindow):
             self.workspaceOpened.emit(self.ws.label)
             self.refresh()
             return
+        self._open_failed = False
+        self._update_actions()
         self.inventory.set_loading("Opening workspace…")
         self.show_status("Opening workspace…")
-        self.runner.submit(
+        self._open_job = self.runner.submit(
             open_workspace,
             self.location,
             title="Opening the workspace",
@@ -300,37 +377,119 @@ class MainWindow(QMainWindow):
         from console.services.workspace import workspace_label
 
         where = workspace_label(self.location) if self.location else "the default workspace"
+        self._open_failed = True
+        self._update_actions()
+        job = self._open_job
+        if (job is not None and isinstance(job.exception, WorkspaceAuthError) and self._interactive
+                and not self._shut_down):
+            # a shared workspace whose password is missing or wrong: ask for it
+            self.inventory.set_error(f"The workspace needs a password.\n{message}")
+            self._set_ws_label(f"{where} (password needed)")
+            self.show_status("The workspace needs a password.")
+            self.ask_database_password(where, message)
+            return
         self.inventory.set_error(f"The workspace could not be opened.\n{message}")
         self._set_ws_label(f"{where} (not opened)")
         self.show_status("The workspace could not be opened.")
         self.failed.emit(message)
         self.report_error("The workspace could not be opened.", message, details)
 
-    def refresh(self) -> None:
-        """Reload the inventory (selection kept) and with it the selected detail."""
-        if self.ws is None or self._shut_down:
+    # -- database password (shared workspaces)
+    def ask_database_password(self, where: str, message: str) -> DatabasePasswordDialog:
+        """Show the password dialog (window-modal, non-blocking); on OK, store the
+        password (session, then keyring if asked) and open the workspace in a worker."""
+        if self.password_dialog is not None:
+            self.password_dialog.deleteLater()
+        dlg = DatabasePasswordDialog(where, message, None, self)
+        self.password_dialog = dlg
+        dlg.accepted.connect(lambda d=dlg: self._retry_with_password(d))
+        dlg.rejected.connect(lambda: self.show_status("The workspace was not opened: no password given. "
+                                                      "Press F5 to try again."))
+        dlg.open()
+        # the keyring's state can take a moment to find out (D-Bus): not on the GUI thread
+        self.runner.submit(keyring_status, title="Checking the OS keyring",
+                           on_result=lambda st, d=dlg: d.set_keyring(st) if self.password_dialog is d else None)
+        self.passwordRequested.emit(dlg)
+        return dlg
+
+    def _retry_with_password(self, dlg: DatabasePasswordDialog) -> None:
+        password, remember = dlg.password(), dlg.remember()
+        dlg.clear()
+        if self._shut_down:
+            return
+        self.inventory.set_loading("Opening workspace…")
+        self.show_status("Opening workspace…")
+        self._open_job = self.runner.submit(
+            open_workspace_with_password,
+            self.location,
+            password,
+            remember,
+            title="Opening the workspace",
+            on_result=self._on_workspace,
+            on_error=self._on_workspace_error,
+        )
+
+    # -- inventory (re)loading
+    def refresh(self, background: bool = False) -> None:
+        """Reload the inventory (selection kept) and with it the selected detail.
+
+        Never runs two reloads at once: an explicit refresh asked while one runs is done
+        right after it; a ``background`` one (timer, window activation) is skipped.
+        A background reload keeps the scroll position and does not show "loading".
+        """
+        if self.ws is None:
+            if self._open_failed and not background and not self._shut_down:
+                self.start()  # F5 after a failed open: try again
+            return
+        if self._shut_down:
+            return
+        if self._inventory_job is not None:
+            if not background:
+                self._refresh_pending = True
+            return
+        if background and self.isMinimized():
             return
         self._inventory_req += 1
         req = self._inventory_req
-        self.inventory.set_loading("Loading models…")
-        self.runner.submit(
+        self._inventory_background = background
+        if not background:
+            self.inventory.set_loading("Loading models…")
+        self._inventory_job = self.runner.submit(
             list_models,
             self.ws,
             title="Loading the inventory",
-            on_result=lambda rows, r=req: self._on_inventory(r, rows),
-            on_error=lambda msg, det, r=req: self._on_inventory_error(r, msg, det),
+            on_result=lambda rows, r=req, bg=background: self._on_inventory(r, rows, bg),
+            on_error=lambda msg, det, r=req, bg=background: self._on_inventory_error(r, msg, det, bg),
+            on_finished=self._on_inventory_finished,
         )
 
-    def _on_inventory(self, req: int, rows: list[ModelSummary]) -> None:
+    def _on_inventory_finished(self) -> None:
+        self._inventory_job = None
+        self._last_refresh_end = time.monotonic()
+        if self._refresh_pending and not self._shut_down:
+            self._refresh_pending = False
+            self.refresh()
+
+    @property
+    def refreshing(self) -> bool:
+        """An inventory reload is running."""
+        return self._inventory_job is not None
+
+    def _on_inventory(self, req: int, rows: list[ModelSummary], background: bool = False) -> None:
         if req != self._inventory_req or self._shut_down:
             return
         first = not self._ready_sent
-        self.inventory.set_summaries(rows)
+        changed = self.inventory.set_summaries(rows, keep_view=background and not first)
         self._update_counts()
-        if self.inventory.selected_summary() is not None and not self._select_timer.isActive():
+        selected = self.inventory.selected_summary()
+        if selected is not None and not self._select_timer.isActive():
             # same model still selected (no selection signal): reload its detail too
-            self.detail.show_loading(self.inventory.selected_summary())
-            self._select_timer.start()
+            if background:
+                if self._detail_job is None or self._detail_job.done.is_set():
+                    self._load_selected_detail()
+            else:
+                self.detail.show_loading(selected)
+                self._select_timer.start()
         if first and rows:
             self.inventory.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.inventoryLoaded.emit(len(rows))
@@ -339,9 +498,16 @@ class MainWindow(QMainWindow):
             self.detail.show_placeholder("Select a model in the inventory to see its details." if rows else "")
             self._emit_ready()
         self._update_actions()
+        if not self._refresh_interval_s <= 0 and not self.refresh_timer.isActive():
+            self.refresh_timer.start()
+        self.refreshed.emit(changed)
 
-    def _on_inventory_error(self, req: int, message: str, details: str) -> None:
+    def _on_inventory_error(self, req: int, message: str, details: str, background: bool = False) -> None:
         if req != self._inventory_req:
+            return
+        if background and self.inventory.model.total_count():
+            # a shared workspace that is briefly unreachable: keep the rows, say so
+            self.show_status(f"The inventory could not be reloaded: {message}")
             return
         self.inventory.set_error(f"The inventory could not be loaded.\n{message}")
         self.failed.emit(message)
@@ -378,7 +544,11 @@ class MainWindow(QMainWindow):
         if req != self._detail_req or self._shut_down:
             return  # stale: the user selected another model meanwhile
         try:
-            self.detail.set_detail(detail)
+            if detail == self.detail.detail:
+                # unchanged (a background reload): keep the tabs, their selections and scrolling
+                self.detail.header.busy.hide()
+            else:
+                self.detail.set_detail(detail)
         except Exception as exc:  # a display bug must not leave the window half-loaded
             self._on_detail_error(req, f"{type(exc).__name__}: {exc}", traceback.format_exc())
             return
@@ -407,14 +577,35 @@ class MainWindow(QMainWindow):
         return self._ready_sent
 
     # ------------------------------------------------------------------ user jobs
+    def validation_blocker(self) -> Optional[str]:
+        """Why "Run validation" is disabled for the version chosen in the Validation tab
+        (a version pulled from a registry without its model artifact), else None."""
+        d = self.detail.detail
+        s = self.inventory.selected_summary()
+        if d is None or s is None or d.model.id != s.id:
+            return None
+        number = self.detail.selected_version()
+        v = next((x for x in d.versions if x.version == number), None)
+        if v is None or v.artifact_sha256:
+            return None
+        where = f"registry {d.model.source}" if d.model.source != "local" else "its registry"
+        return (f"v{v.version} was pulled from {where} without its model file, so there is nothing to "
+                "run the checks on: Tollgate validates only versions whose skops artifact is stored in the "
+                "workspace. Register the model file as a local version to validate it.")
+
     def _update_actions(self) -> None:
         has_ws = self.ws is not None
         sel = self.inventory.selected_summary() is not None
         busy = self._user_job is not None
-        self.act_run.setEnabled(has_ws and sel and not busy)
+        why = self.validation_blocker() if sel else None
+        self.act_run.setEnabled(has_ws and sel and not busy and why is None)
+        self.act_run.setToolTip(why or self._run_tip)
+        self.act_run.setStatusTip(why or self._run_tip)
         self.act_export.setEnabled(has_ws and sel and not busy)
-        self.act_refresh.setEnabled(has_ws)
+        self.act_refresh.setEnabled(has_ws or self._open_failed)
         self.act_cancel.setEnabled(busy)
+        self.act_connections.setEnabled(has_ws)
+        self.act_sync.setEnabled(has_ws and not busy)
 
     def _start_user_job(self, fn: Callable, *args: Any, title: str, on_result: Callable[[Any], None],
                         **kwargs: Any) -> Optional[Job]:
@@ -450,6 +641,11 @@ class MainWindow(QMainWindow):
         self.show_status(f"{title} failed.")
         self._job_outcome = (f"{title} failed.", False)
         self.report_error(f"{title} failed.", message, details)
+        job = self._user_job
+        if job is not None and isinstance(job.exception, ConcurrentChangeError):
+            # another officer changed the record first: the message says who and when;
+            # show the current state so the user can decide again
+            self.refresh()
 
     def _on_job_cancelled(self, title: str, message: str) -> None:
         text = f"{title} cancelled; nothing was saved."
@@ -508,6 +704,44 @@ class MainWindow(QMainWindow):
                    f"{', '.join(bad) or '—'} ({summary})."
         self.show_status(text)
         self._job_outcome = (text, True)
+        self.refresh()
+
+    # -- registries
+    def show_connections(self) -> Optional[ConnectionsDialog]:
+        """Open the Connections dialog (non-modal; one instance per window)."""
+        if self.ws is None:
+            return None
+        if self.connections is None or self.connections.ws is not self.ws:
+            self.connections = ConnectionsDialog(self.ws, self.runner, self)
+            self.connections.synced.connect(self._on_dialog_synced)
+            self.connections.registriesChanged.connect(self.refresh)
+            self.connections.message.connect(lambda text: self.show_status(text))
+        self.connections.show()
+        self.connections.raise_()
+        self.connections.activateWindow()
+        return self.connections
+
+    def _on_dialog_synced(self, _results: Any) -> None:
+        self.refresh()
+
+    def sync_all_registries(self) -> Optional[Job]:
+        """Sync every registry as a user job (status-bar progress, Cancel)."""
+        from console.services.workspace import default_actor
+
+        if self.ws is None:
+            return None
+        return self._start_user_job(
+            sync_registries,
+            self.ws,
+            default_actor(),
+            title="Sync of all registries",
+            on_result=self._on_sync_done,
+        )
+
+    def _on_sync_done(self, results: list[Any]) -> None:
+        ok, text = sync_status_line(results)
+        self.show_status(text)
+        self._job_outcome = (text, ok)
         self.refresh()
 
     # -- export audit PDF
@@ -602,6 +836,7 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self._select_timer.stop()
+        self.refresh_timer.stop()
         self.runner.shutdown(timeout_ms)
         self._save_settings()
         if self.ws is not None:
@@ -609,6 +844,16 @@ class MainWindow(QMainWindow):
                 self.ws.close()
             except Exception:
                 pass
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._on_activated()
+
+    def _on_activated(self) -> None:
+        """Window activated: reload in the background, unless a reload just ended."""
+        if self._ready_sent and time.monotonic() - self._last_refresh_end >= FOCUS_REFRESH_MIN_S:
+            self.refresh(background=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self._user_job is not None and not self._shut_down:

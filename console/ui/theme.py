@@ -195,6 +195,16 @@ _STATUS: dict[str, StatusStyle] = {
     "drift": StatusStyle("drift", TOKENS.bad, "octagon-x"),
     # missing
     "none": StatusStyle("—", TOKENS.neutral, "circle-dash"),
+    # registry connections and pulled models (never colour alone: each has a word too)
+    "ok": StatusStyle("synced", TOKENS.ok, "circle-check"),
+    "never": StatusStyle("never synced", TOKENS.neutral, "circle-dash"),
+    "offline": StatusStyle("offline", TOKENS.warn, "circle-slash"),
+    "unreachable": StatusStyle("unreachable", TOKENS.warn, "circle-slash"),
+    "auth": StatusStyle("sign-in refused", TOKENS.bad, "lock"),
+    "changed": StatusStyle("changed on server", TOKENS.accent, "diamond"),
+    "deleted": StatusStyle("deleted on server", TOKENS.bad, "octagon-x"),
+    "broken": StatusStyle("broken", TOKENS.bad, "square-bang"),
+    "no-artifact": StatusStyle("no artifact", TOKENS.neutral, "circle-dash"),
 }
 
 
@@ -247,6 +257,28 @@ def _paint_glyph(p: QPainter, shape: str, colour: QColor, s: float) -> None:
         p.setPen(white)
         p.drawLine(QPointF(cx, s * 0.24), QPointF(cx, s * 0.58))
         p.drawPoint(QPointF(cx, s * 0.76))
+    elif shape == "circle-slash":  # offline: a ring crossed by a slash
+        pen = QPen(colour, max(1.4, s * 0.13))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(r.adjusted(s * 0.06, s * 0.06, -s * 0.06, -s * 0.06))
+        p.drawLine(QPointF(s * 0.26, s * 0.26), QPointF(s * 0.74, s * 0.74))
+    elif shape == "diamond":  # changed: a filled diamond (delta)
+        p.drawPolygon(QPolygonF([QPointF(cx, s * 0.06), QPointF(s * 0.94, cy), QPointF(cx, s * 0.94),
+                                 QPointF(s * 0.06, cy)]))
+        p.setPen(white)
+        p.drawPoint(QPointF(cx, cy))
+    elif shape == "lock":  # sign-in refused: a padlock
+        pen = QPen(colour, max(1.4, s * 0.12))
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawArc(QRectF(s * 0.3, s * 0.08, s * 0.4, s * 0.46), 0, 180 * 16)
+        p.drawLine(QPointF(s * 0.3, s * 0.31), QPointF(s * 0.3, s * 0.46))
+        p.drawLine(QPointF(s * 0.7, s * 0.31), QPointF(s * 0.7, s * 0.46))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QBrush(colour))
+        p.drawRoundedRect(QRectF(s * 0.16, s * 0.44, s * 0.68, s * 0.5), s * 0.08, s * 0.08)
     elif shape == "circle-dash":
         pen = QPen(colour, max(1.2, s * 0.1))
         p.setPen(pen)
@@ -340,3 +372,43 @@ def bold(font: QFont) -> QFont:
     f = QFont(font)
     f.setBold(True)
     return f
+
+
+#: A text glyph per status shape, for rich-text labels where an icon cannot go.
+_GLYPHS = {
+    "circle-check": "✔",
+    "triangle": "▲",
+    "octagon-x": "✖",
+    "square-bang": "!",
+    "circle-dash": "–",
+    "circle-slash": "⊘",
+    "diamond": "◆",
+    "lock": "✖",
+}
+
+
+def status_glyph(status: Optional[str]) -> str:
+    """The text glyph of a status (``✔`` pass, ``⊘`` offline, ...); ``●`` if unknown."""
+    return _GLYPHS.get(status_style(status).shape, "●")
+
+
+@lru_cache(maxsize=1)
+def sync_icon() -> QIcon:
+    """"Sync registries": an arrow pulling down into a tray, in the accent colour."""
+    icon = QIcon()
+    for s in (16, 32):
+        pm = QPixmap(s, s)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(QColor(TOKENS.accent), max(1.6, s * 0.12))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.drawLine(QPointF(s * 0.5, s * 0.1), QPointF(s * 0.5, s * 0.62))
+        p.drawPolyline(QPolygonF([QPointF(s * 0.28, s * 0.42), QPointF(s * 0.5, s * 0.64), QPointF(s * 0.72, s * 0.42)]))
+        p.drawPolyline(QPolygonF([QPointF(s * 0.12, s * 0.62), QPointF(s * 0.12, s * 0.88), QPointF(s * 0.88, s * 0.88),
+                                  QPointF(s * 0.88, s * 0.62)]))
+        p.end()
+        icon.addPixmap(pm)
+    return icon
