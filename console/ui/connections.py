@@ -22,7 +22,6 @@ from typing import Any, Callable, Optional, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -43,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.ui import fmt, theme
-from console.ui.tablemodel import Column, ObjectTableModel, select_row
+from console.ui.tablemodel import Column, ObjectTableModel, configure_table_view, select_row
 from console.ui.workers import Job, JobRunner
 
 __all__ = [
@@ -509,23 +507,7 @@ class ConnectionsDialog(QDialog):
 
         self.model = RegistriesModel(parent=self)
         self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Registries")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        hh = self.table.horizontalHeader()
-        hh.setStretchLastSection(True)
-        hh.setHighlightSections(False)
-        for i, col in enumerate(self.model.columns):
-            hh.resizeSection(i, col.width)
+        configure_table_view(self.table, self.model, "Registries")
         self.empty_label = QLabel("No registry yet. Click “Add…” to connect an MLflow tracking server.", self)
         self.empty_label.setProperty("role", "placeholder")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -12,13 +12,11 @@ from typing import Any, Optional, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPlainTextEdit,
@@ -45,7 +43,7 @@ from console.domain.models import (
 )
 from console.ui import fmt, theme
 from console.ui.inventory import TIER_TEXT
-from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel, select_row
+from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel, configure_table_view, select_row
 
 __all__ = [
     "DetailPanel",
@@ -278,25 +276,8 @@ class AuditModel(ObjectTableModel):
 def make_table(model: ObjectTableModel, name: str, parent: QWidget, sortable: bool = True) -> QTableView:
     """A read-only, row-selecting table with the model's preferred column widths."""
     view = QTableView(parent)
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.setTabKeyNavigation(False)
-    vh = view.verticalHeader()
-    vh.setVisible(False)
-    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vh.setDefaultSectionSize(26)
+    configure_table_view(view, model, name)
     hh = view.horizontalHeader()
-    hh.setHighlightSections(False)
-    hh.setStretchLastSection(True)
-    for i, col in enumerate(model.columns):
-        if col.width:
-            hh.resizeSection(i, col.width)
     # the indicator must be set before sorting is enabled: enabling it sorts by the
     # indicator's column at once (-1: the model's natural order, no arrow)
     hh.setSortIndicator(model.sort_column(), model.sort_order())

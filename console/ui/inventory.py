@@ -13,10 +13,8 @@ import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -29,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.models import DriftStatus, LifecycleStatus, ModelSummary
 from console.ui import fmt, theme
-from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel, select_row
+from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel, configure_table_view, select_row
 
 __all__ = ["InventoryModel", "InventoryPanel", "TIER_TEXT"]
 
@@ -304,26 +302,10 @@ class InventoryPanel(QWidget):
         bar.addWidget(self.count_label)
 
         self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Model inventory")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        configure_table_view(self.table, self.model, "Model inventory")
         hh = self.table.horizontalHeader()
-        hh.setStretchLastSection(True)
-        hh.setHighlightSections(False)
         hh.setSortIndicator(InventoryModel.NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)  # after the indicator: enabling sorts by it
-        for i, col in enumerate(self.model.columns):
-            if col.width:
-                hh.resizeSection(i, col.width)
 
         # state page: loading / empty / no match
         self.message = QLabel(self)

@@ -258,3 +258,31 @@ def select_row(view: Any, row: int, *, scroll: bool = False) -> bool:
     if scroll:
         view.scrollTo(idx)
     return True
+
+
+def configure_table_view(view: Any, model: "ObjectTableModel", name: str) -> None:
+    """Tollgate's read-only table look: ``model`` set, whole-row single selection, no
+    editing, alternating rows, no grid or wrapping, Tab leaves the table, fixed 26 px rows,
+    the model's preferred column widths, last column stretched; ``name`` is the
+    accessible name (screen readers)."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView
+
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    vh = view.verticalHeader()
+    vh.setVisible(False)
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vh.setDefaultSectionSize(26)
+    hh = view.horizontalHeader()
+    hh.setHighlightSections(False)
+    hh.setStretchLastSection(True)
+    for i, col in enumerate(model.columns):
+        if col.width:
+            hh.resizeSection(i, col.width)
