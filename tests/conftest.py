@@ -118,3 +118,18 @@ def workspace_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "ws.sqlite")
     return request.getfixturevalue("pg_database")
+
+
+@pytest.fixture
+def file_keyring(tmp_path):
+    """A keyrings.alt PlaintextKeyring in a temp folder, chosen explicitly for Tollgate
+    (``console.store.secrets.use_backend``): the "OS keyring" of the tests."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    from console.store import secrets
+
+    kr = PlaintextKeyring()
+    kr.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")
+    secrets.use_backend(kr)
+    yield kr
+    secrets.use_backend(None)

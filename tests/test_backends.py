@@ -398,7 +398,8 @@ def test_no_keyring_says_so_and_session_only_password_works(officer_db, tmp_path
     url, password = officer_db
     env = _cli_env(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     proc = tollgate("--workspace", url, "workspace", "login", "--secret-stdin", env=env, input=password + "\n")
-    assert proc.returncode == 2 and "no OS keyring is available" in proc.stderr
+    assert proc.returncode == 2 and "no usable OS keyring" in proc.stderr
+    assert "PGPASSWORD" in proc.stderr and ".pgpass" in proc.stderr  # the route that works here
     assert len(proc.stderr.strip().splitlines()) == 1
     proc = tollgate("--workspace", str(tmp_path / "x.sqlite"), "workspace", "login", "--secret-stdin", input="p\n")
     assert proc.returncode == 2 and "SQLite file, which has no password" in proc.stderr
@@ -453,3 +454,18 @@ def test_sqlite_lock_held_past_the_busy_timeout_is_retried(tmp_path, monkeypatch
         release.join()
         locker.close()
         assert [m.name for m in ws.list_models()] == ["m"]
+
+
+def test_unencoded_at_sign_in_a_url_password_is_refused_without_showing_it():
+    """``user:Secr3t@tail@host/db``: the part of the password after its first ``@``
+    became the host name and was printed in the warning and the error (and a server
+    connection was tried with it)."""
+    url = "postgresql+psycopg://officer:Secr3t@tail-xyz@127.0.0.1:5432/governance"
+    with pytest.raises(WorkspaceError, match="must be percent-encoded") as err:
+        db.parse_location(url)
+    assert "tail-xyz" not in str(err.value) and "Secr3t" not in str(err.value)
+    proc = tollgate("--workspace", url, "models", "list")
+    assert proc.returncode == 2 and "percent-encoded" in proc.stderr, proc.stderr
+    assert "tail-xyz" not in proc.stderr + proc.stdout and "Secr3t" not in proc.stderr + proc.stdout
+    # percent-encoded, it is a password like any other (used for this run, never stored)
+    assert db.parse_location(url.replace("Secr3t@tail", "Secr3t%40tail")).password_in_url

@@ -100,7 +100,9 @@ def test_threads_and_processes_writing_at_once(workspace_url, shared_data):
         with eng.connect() as conn:
             seqs = [r[0] for r in conn.execute(text("select seq from audit_event order by seq"))]
             actions = Counter(r[0] for r in conn.execute(text("select action from audit_event")))
-            users = {r[0] for r in conn.execute(text("select distinct db_user from audit_event"))}
+            users = {r[0] for r in conn.execute(text(
+                "select distinct p.display_name from audit_event e "
+                "left join audit_person p on p.ref = e.db_user_ref"))}
         eng.dispose()
     assert actions == {"model.registered": 2, "version.registered": len(versions),
                        "model.status_changed": transitions}

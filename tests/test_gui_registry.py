@@ -49,18 +49,6 @@ def themed(qapp):
     return qapp
 
 
-@pytest.fixture
-def file_keyring(tmp_path):
-    """A keyrings.alt PlaintextKeyring in a temp folder, chosen explicitly."""
-    from keyrings.alt.file import PlaintextKeyring
-
-    from console.store import secrets
-
-    kr = PlaintextKeyring()
-    kr.file_path = str(tmp_path / "keyring.cfg")
-    secrets.use_backend(kr)
-    yield kr
-    secrets.use_backend(None)
 
 
 @pytest.fixture

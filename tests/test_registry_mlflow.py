@@ -367,15 +367,6 @@ def test_unreachable_host_and_not_mlflow(tmp_path):
 
 
 # ------------------------------------------------------------------ credentials
-@pytest.fixture
-def file_keyring(tmp_path):
-    from keyrings.alt.file import PlaintextKeyring
-
-    kr = PlaintextKeyring()
-    kr.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")
-    secrets.use_backend(kr)
-    yield kr
-    secrets.use_backend(None)
 
 
 def _cli_keyring_env(tmp_path) -> dict:
@@ -452,6 +443,22 @@ def test_basic_auth_wrong_and_right_credentials(tmp_path, mlflow_servers, file_k
     once = _run_cli_env(nokr, "registry", "sync", "secure", "--secret-stdin", "--json", workspace=ws_path,
                         input=PASSWORD + "\n")
     assert once.returncode == 0, once.stderr
+    # set-secret checks the new password against the server before storing it.
+    bad = _run_cli_env(env, "registry", "set-secret", "secure", "--secret-stdin", workspace=ws_path,
+                       input=wrong + "\n")
+    assert bad.returncode == 2 and "wrong username or password" in bad.stderr and wrong not in bad.stderr
+    good = _run_cli_env(env, "registry", "set-secret", "secure", "--secret-stdin", workspace=ws_path,
+                        input=PASSWORD + "\n")
+    assert good.returncode == 0 and "works" in good.stdout, good.stderr
+    assert _run_cli_env(env, "registry", "sync", "secure", workspace=ws_path).returncode == 0
+    # Adding the same server twice warns (its models would be listed twice); adding a
+    # server that is down today works, with a warning now rather than at the first sync.
+    twice = _run_cli_env(env, "registry", "add-mlflow", "secure-again", "--url", secure.url + "/", "--username",
+                         "admin", "--secret-stdin", workspace=ws_path, input=PASSWORD + "\n")
+    assert twice.returncode == 0 and "registry secure already pulls from" in twice.stderr
+    down = _run_cli_env(env, "registry", "add-mlflow", "down", "--url", "http://127.0.0.1:9", workspace=ws_path)
+    assert down.returncode == 0 and "was added, but a test call failed" in down.stderr
+    assert "unreachable" in down.stderr and "Traceback" not in down.stderr
 
 
 def test_no_keyring_refuses_plainly(tmp_path, mlflow_servers):
@@ -514,3 +521,273 @@ def test_cli_errors_are_one_line(tmp_path):
     with Workspace.open(ws_path) as ws:
         with pytest.raises(NotFoundError):
             ws.remove_registry("nope", actor="t")
+
+
+# ------------------------------------------------------------------ hostile servers
+class _HostileServer:
+    """A real HTTP server on 127.0.0.1 (a thread) that answers like a broken, hostile or
+    non-MLflow server: ``answers`` maps an MLflow endpoint (``registered-models/search``)
+    to ``(status, body bytes)`` or to a generator of body chunks (streamed forever or
+    slowly); other paths get 404."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        answers: dict = {}
+        self.answers = answers
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                endpoint = self.path.split("?")[0].removeprefix("/api/2.0/mlflow/")
+                ans = answers.get(endpoint, (404, b""))
+                try:
+                    if callable(ans):
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.end_headers()
+                        for chunk in ans():
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
+                        return
+                    status, body = ans
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:  # the client gave up: expected
+                    pass
+
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                self.do_GET()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def hostile():
+    server = _HostileServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("body", [
+    b'{"registered_models": "oops"}',
+    b'{"registered_models": [1, "x", null]}',
+    b'{"registered_models": [], "next_page_token": 5}',
+    b'{"registered_models": [{"name": "m", "aliases": "abc", "tags": 7}]}',
+    b'{"registered_models": [{"name": "m"}]}',  # then versions of the wrong shape
+])
+def test_answers_of_the_wrong_shape_are_a_registry_error(tmp_path, hostile, body):
+    """(was: internal error AttributeError, exit 3)"""
+    hostile.answers["registered-models/search"] = (200, body)
+    hostile.answers["model-versions/search"] = (200, b'{"model_versions": [{"name": "m", "version": "1", "tags": {"a": 1}, "run_id": 5}]}')
+    hostile.answers["experiments/search"] = (200, b'{"experiments": []}')
+    ws_path = tmp_path / "ws.sqlite"
+    with Workspace.open(ws_path) as ws:
+        ws.add_registry("odd", hostile.url, actor="t")
+    proc = run_cli("registry", "sync", "--json", workspace=ws_path)
+    assert proc.returncode == 1, proc.stderr
+    (doc,) = json.loads(proc.stdout)
+    assert doc["status"] == "error" and "did not answer like an MLflow tracking server" in doc["error"]
+    assert "internal error" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    with Workspace.open(ws_path) as ws:
+        assert ws.list_models() == []
+
+
+def test_endless_or_trickling_answers_are_bounded(tmp_path, hostile, monkeypatch):
+    """(was: an endless answer grew to 16 GB of memory in a minute; a server sending one
+    byte a second held the sync forever, since the read timeout only bounds silence)"""
+    from console.store import mlflow as connector
+
+    def endless():
+        while True:
+            yield b'{"name": "m"},' * 1000
+
+    def trickle():
+        for _ in range(600):
+            time.sleep(0.2)
+            yield b" "
+
+    monkeypatch.setattr(connector, "MAX_RESPONSE_BYTES", 2 * 2**20)
+    hostile.answers["registered-models/search"] = endless
+    t0 = time.monotonic()
+    with pytest.raises(connector.RegistryError, match="larger than 2 MB"):
+        connector.MlflowConnection(hostile.url).ping()
+    assert time.monotonic() - t0 < 10
+    hostile.answers["registered-models/search"] = trickle
+    t0 = time.monotonic()
+    with pytest.raises(RegistryUnreachable, match="did not arrive within 1.5 s"):
+        connector.MlflowConnection(hostile.url, response_timeout=1.5).ping()
+    assert time.monotonic() - t0 < 5
+    # cancelling (the GUI's Cancel) stops a slow answer too, not only between pages
+    token = CancelToken()
+    conn = connector.MlflowConnection(hostile.url)
+    import threading
+
+    threading.Timer(0.5, token.cancel).start()
+    t0 = time.monotonic()
+    with pytest.raises(Cancelled):
+        conn.fetch(cancel=token)
+    assert time.monotonic() - t0 < 5
+
+
+def test_silent_servers_fail_at_the_connect_or_read_timeout():
+    import socket
+
+    from console.store.mlflow import MlflowConnection
+
+    # A listener whose backlog is full drops new connections like an unroutable address.
+    full = socket.socket()
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)
+    port = full.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        c = socket.socket()
+        c.setblocking(False)
+        c.connect_ex(("127.0.0.1", port))
+        fillers.append(c)
+    time.sleep(0.2)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(RegistryUnreachable, match="no answer within 1 s to connect"):
+            MlflowConnection(f"http://127.0.0.1:{port}", connect_timeout=1).ping()
+        assert time.monotonic() - t0 < 4
+    finally:
+        for c in fillers:
+            c.close()
+        full.close()
+    # A server that accepts the connection and never answers: the read timeout.
+    mute = socket.socket()
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(5)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(RegistryUnreachable, match="accepted the connection but sent nothing for 1 s"):
+            MlflowConnection(f"http://127.0.0.1:{mute.getsockname()[1]}", read_timeout=1).ping()
+        assert time.monotonic() - t0 < 4
+    finally:
+        mute.close()
+
+
+@pytest.mark.parametrize("url, expect", [
+    ("http://127.0.0.1:5000?", "must not have a query"),  # was stored; the API path became the query
+    ("http://127.0.0.1:5000/a\nb", "must not contain spaces, line breaks"),  # was stored; split error lines
+    ("http://exa mple.com", "must not contain spaces"),
+    ("http://a..b:5000", "invalid host name"),  # was stored; sync then failed with an internal error
+    ("http://" + "a" * 70 + ".example.org", "invalid host name"),
+])
+def test_url_validation_hostile(tmp_path, url, expect):
+    with Workspace.open(tmp_path / "ws.sqlite") as ws:
+        with pytest.raises(InputError, match=expect) as err:
+            ws.add_registry("r", url, actor="t")
+        assert "\n" not in str(err.value)
+        assert ws.list_registries() == []
+
+
+def test_long_names_aliases_and_tags_on_postgresql(mlflow_servers, pg_database):
+    """MLflow allows 255-character aliases and 100,000-character tag values, and (on
+    SQLite) model names of any length; on a PostgreSQL workspace these made the whole
+    sync fail with an internal error (StringDataRightTruncation, exit 3)."""
+    require_mlflow()
+    server = mlflow_servers.start("long-names")
+    c = server.client()
+    alias, long_name, target = "a" * 255, "L" * 401, "t" * 500
+    c.create_registered_model("long alias model")
+    add_version(c, "long alias model")
+    c.set_registered_model_alias("long alias model", alias, "1")
+    c.set_model_version_tag("long alias model", "1", "target", target)
+    c.create_registered_model(long_name)
+    add_version(c, long_name)
+    with Workspace.open(pg_database) as ws:
+        ws.add_registry("long", server.url, actor="t")
+    proc = run_cli("registry", "sync", "--json", workspace=pg_database)
+    assert proc.returncode == 0, proc.stderr
+    (doc,) = json.loads(proc.stdout)
+    assert doc["error"] is None and doc["models"] == 1 and doc["detail"]["skipped_models"] == 1
+    assert "1 models not pulled: their names are longer than 400 characters" in proc.stderr
+    assert "internal error" not in proc.stderr
+    with Workspace.open(pg_database) as ws:
+        assert [m.name for m in ws.list_models()] == ["long alias model"]
+        d = ws.get_model("long alias model")
+        assert [a.name for a in d.registry_aliases] == [alias]  # exactly as on the server
+        assert d.versions[0].tags["target"] == target and d.versions[0].target_column == ""
+        # the Connections dialog says so too
+        from console.ui.connections import sync_summary
+
+        (res,) = ws.sync_registries(actor="t")
+        ok, lines = sync_summary([res])
+        assert ok and ("warn", "long: 1 models not pulled: their names are longer than 400 characters "
+                               "(shorten them on the server)") in lines
+
+
+def test_a_value_the_workspace_cannot_store_fails_that_source_only(hostile, mlflow_server, inventory, pg_database):
+    """A (broken) server sending a run id too long for the workspace: that source fails
+    with a clear message and saves nothing; the other registries still sync."""
+    hostile.answers["registered-models/search"] = (200, b'{"registered_models": [{"name": "h"}]}')
+    hostile.answers["model-versions/search"] = (
+        200, json.dumps({"model_versions": [{"name": "h", "version": "1", "run_id": "z" * 150}]}).encode())
+    hostile.answers["experiments/search"] = (200, b'{"experiments": []}')
+    hostile.answers["runs/get"] = (404, b'{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "no run"}')
+    with Workspace.open(pg_database) as ws:
+        ws.add_registry("broken", hostile.url, actor="t")
+        ws.add_registry("main", mlflow_server.url, actor="t")
+    proc = run_cli("registry", "sync", "--json", workspace=pg_database)
+    assert proc.returncode == 1, proc.stderr
+    docs = {d["name"]: d for d in json.loads(proc.stdout)}
+    assert docs["main"]["status"] == "ok" and docs["broken"]["status"] == "error"
+    assert "sent a value this workspace cannot store" in docs["broken"]["error"]
+    assert "internal error" not in proc.stderr
+    with Workspace.open(pg_database) as ws:
+        assert "h" not in {m.name for m in ws.list_models() if m.source == "broken"}
+
+
+def test_auto_chosen_plaintext_keyring_is_refused(tmp_path):
+    """secrets.py's rule: keyrings.alt's PlaintextKeyring, picked by keyring on its own
+    (no PYTHON_KEYRING_BACKEND, no keyringrc.cfg), is not a secure OS keyring."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON_KEYRING", "KEYRING_PROPERTY"))}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_DATA_HOME=str(tmp_path / "data"))
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    chosen = subprocess.run([sys.executable, "-c", "import keyring; print(type(keyring.get_keyring()).__name__)"],
+                            capture_output=True, text=True, env=env, timeout=60).stdout.strip()
+    if chosen != "PlaintextKeyring":
+        pytest.skip(f"keyring picks {chosen} here, not keyrings.alt's PlaintextKeyring")
+    from tests.conftest import REPO
+
+    secret = "Plain-Text-Secret-42"
+    proc = subprocess.run([sys.executable, "-m", "console", "--workspace", str(tmp_path / "ws.sqlite"), "registry",
+                           "add-mlflow", "s", "--url", "http://127.0.0.1:9", "--username", "u", "--secret-stdin"],
+                          capture_output=True, text=True, input=secret + "\n", env=env, cwd=REPO, timeout=120)
+    assert proc.returncode == 2 and "is not a secure OS keyring" in proc.stderr, proc.stderr
+    assert secret not in proc.stdout + proc.stderr
+    assert not (tmp_path / "data").exists() or secret.encode() not in b"".join(
+        p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file())
+
+
+def test_an_html_error_page_is_shown_as_words(hostile):
+    from console.store.mlflow import MlflowConnection, RegistryError
+
+    page = b"<html><head><title>502</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>"
+    hostile.answers["registered-models/search"] = (502, page)
+    with pytest.raises(RegistryError) as err:
+        MlflowConnection(hostile.url, name="proxied").ping()
+    assert str(err.value) == f"registry proxied ({hostile.url}) answered HTTP 502: 502 Bad Gateway nginx"

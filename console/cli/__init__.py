@@ -18,7 +18,7 @@ from typing import NoReturn, Optional, Sequence
 from console import __version__
 from console.errors import TollgateError
 
-_COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report", "workspace", "registry")
+_COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report", "workspace", "registry", "audit")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -71,10 +71,15 @@ def detail_json(d: ModelDetail) -> dict:
                     "source_uri": v.source_uri,
                     "changed_on_server_at": v.changed_on_server_at,
                     "deleted_on_server_at": v.deleted_on_server_at,
+                    "description": v.description,
+                    "tags": dict(v.tags),
+                    # params, metrics, dataset inputs and run info of the registry's run
+                    "lineage": v.lineage,
                 }
                 for v in d.versions
             ],
             "task": d.model.task.value,
+            "tags": dict(d.model.tags),
             "registry_aliases": [
                 {"name": a.name, "source": a.source, "version": a.external_version, "broken": a.broken,
                  "conflict": a.conflict}
@@ -93,7 +98,7 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     s = d.summary
     print(f"{d.model.name}  (source: {s.source})")
-    print(f"  owner {s.owner} · risk tier {s.risk_tier} · status {s.status.value} · champion {s.champion_version or '-'}")
+    print(f"  owner {s.owner or '-'} · risk tier {s.risk_tier} · status {s.status.value} · champion {s.champion_version or '-'}")
     print(f"  last validation: {s.last_validation or '-'} · drift status: {s.drift_status.value if s.drift_status else '-'}")
     if s.source_status:
         synced = s.synced_at.strftime("%Y-%m-%d %H:%M UTC") if s.synced_at else "never"
@@ -102,6 +107,8 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"  task {d.model.task.value} · registry {s.source_status} · last synced {synced}{flags}")
     if d.model.description:
         print(f"  {d.model.description}")
+    if d.model.tags:
+        print("  tags: " + ", ".join(f"{k}={v}" for k, v in sorted(d.model.tags.items())))
     rows = [
         [
             str(v.version),
@@ -110,11 +117,16 @@ def run_show(args: argparse.Namespace) -> int:
             v.created_at.strftime("%Y-%m-%d %H:%M UTC"),
             v.created_by,
             " ".join(f"{k}={val:.4f}" for k, val in sorted(v.metrics.items()) if isinstance(val, (int, float))),
-            (v.artifact_sha256 or "-")[:12] + (" (deleted on server)" if v.deleted_on_server_at else ""),
+            (v.artifact_sha256 or "not imported")[:12]
+            + (" (deleted on server)" if v.deleted_on_server_at else "")
+            + (" (changed on server)" if v.changed_on_server_at and not v.deleted_on_server_at else ""),
         ]
         for v in d.versions
     ]
     print(format_table(["VERSION", "ALIASES", "ESTIMATOR", "CREATED", "BY", "METRICS", "ARTIFACT"], rows))
+    for v in d.versions:
+        if v.pulled:
+            print(_lineage_line(v))
     for a in d.registry_aliases:
         target = f"version {a.external_version}"
         state = " BROKEN: that version was deleted on the server" if a.broken else ""
@@ -122,3 +134,21 @@ def run_show(args: argparse.Namespace) -> int:
         if a.conflict:
             print(f"    differs from Tollgate: {a.conflict}")
     return 0
+
+
+def _lineage_line(v) -> str:
+    """One line of a pulled version's registry lineage: run, params, datasets, tags."""
+    lin = v.lineage or {}
+    parts = [f"  v{v.version} = registry version {v.external_version}"]
+    if v.run_id:
+        parts.append(f"run {v.run_id}")
+    params = lin.get("params") or {}
+    if params:
+        parts.append("params " + ", ".join(f"{k}={params[k]}" for k in sorted(params)))
+    datasets = lin.get("datasets") or []
+    if datasets:
+        parts.append("datasets " + ", ".join(
+            f"{d.get('name') or '?'} ({d.get('context') or 'input'}, digest {d.get('digest') or '?'})" for d in datasets))
+    if v.tags:
+        parts.append("tags " + ", ".join(f"{k}={val}" for k, val in sorted(v.tags.items())))
+    return " · ".join(parts)

@@ -22,7 +22,7 @@ import getpass
 import sys
 
 from console.cli.common import format_table, login_name, open_workspace, print_json, stderr_progress
-from console.errors import InputError
+from console.errors import InputError, TollgateError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,6 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     pl = rsub.add_parser("list", help="the registry sources of the workspace")
     pl.add_argument("--json", action="store_true", help="print a JSON array")
     pl.set_defaults(func=run_list)
+
+    pk = rsub.add_parser("set-secret", help="replace the stored password or token of a registry")
+    pk.add_argument("name", metavar="NAME")
+    pk.add_argument("--secret-stdin", action="store_true", help="read the password or token from stdin (first line)")
+    pk.add_argument("--user", type=login_name, default=None, metavar="LOGIN", help="acting user recorded in the audit trail")
+    pk.set_defaults(func=run_set_secret)
 
     pr = rsub.add_parser("remove", help="remove a registry (its pulled models stay as history)")
     pr.add_argument("name", metavar="NAME")
@@ -94,12 +100,22 @@ def run_add(args: argparse.Namespace) -> int:
                     f"Without a keyring, add it with --session-only (synced once now, nothing stored) and pass the "
                     f"{what} to each later `tollgate registry sync {args.name} --secret-stdin`"
                 )
+        same_url = [r.name for r in ws.list_registries() if r.url.rstrip("/") == args.url.strip().rstrip("/")]
+        if same_url:
+            print(f"tollgate: warning: registry {', '.join(same_url)} already pulls from {args.url.strip()}; its models "
+                  "will appear twice (pick one with --source NAME)", file=sys.stderr)
         secret = _read_secret(args, what, args.name) if auth != "none" else None
         src = ws.add_registry(args.name, args.url, username=args.username, auth=auth, secret=secret,
                               session_only=args.session_only, actor=args.user)
         result = None
         if args.session_only:
             result = ws.sync_registries([src.name], actor=args.user, progress=stderr_progress())[0]
+        else:
+            try:  # added either way (a server may be down today); say so now, not at the first sync
+                ws.test_registry(url=src.url, username=src.username, auth=src.auth, secret=secret)
+            except TollgateError as exc:
+                print(f"tollgate: warning: registry {src.name} was added, but a test call failed: {exc}",
+                      file=sys.stderr)
     if args.json:
         doc = src.to_json()
         doc["secret"] = "none" if auth == "none" else ("session" if args.session_only else "keyring")
@@ -122,9 +138,20 @@ def _print_results(results) -> None:
     rows = [[r.source, str(r.models), str(r.versions), str(r.new), str(r.changed), str(r.deleted),
              "ok" if r.ok else r.status] for r in results]
     print(format_table(["REGISTRY", "MODELS", "VERSIONS", "NEW", "CHANGED", "DELETED", "STATUS"], rows))
+    _print_problems(results)
+
+
+def _print_problems(results) -> None:
+    """One stderr line per failed source, and per source that skipped models."""
+    from console.services.registry import MAX_MODEL_NAME
+
     for r in results:
         if not r.ok:
             print(f"tollgate: {r.source}: {r.error}", file=sys.stderr)
+        skipped = (r.detail or {}).get("skipped_models")
+        if skipped:
+            print(f"tollgate: warning: {r.source}: {skipped} models not pulled: their names are longer than "
+                  f"{MAX_MODEL_NAME} characters (shorten them on the server)", file=sys.stderr)
 
 
 def run_sync(args: argparse.Namespace) -> int:
@@ -146,9 +173,7 @@ def run_sync(args: argparse.Namespace) -> int:
                                      progress=stderr_progress())
     if args.json:
         print_json([r.to_json() for r in results])
-        for r in results:
-            if not r.ok:
-                print(f"tollgate: {r.source}: {r.error}", file=sys.stderr)
+        _print_problems(results)
     else:
         _print_results(results)
     return 0 if all(r.ok for r in results) else 1
@@ -170,6 +195,30 @@ def run_list(args: argparse.Namespace) -> int:
     for s in sources:
         if s.last_sync_error:
             print(f"  {s.name}: {s.last_sync_error}")
+    return 0
+
+
+def run_set_secret(args: argparse.Namespace) -> int:
+    """Check the new secret against the server first, then store it in the OS keyring."""
+    from console.store.secrets import SecretStore, SecretStoreError
+
+    with open_workspace(args) as ws:
+        src = next((r for r in ws.list_registries() if r.name == args.name), None)
+        if src is None:
+            ws.test_registry(args.name)  # raises NotFoundError naming the registries there are
+        if src.auth == "none":
+            raise InputError(f"registry {args.name} uses no authentication; there is no secret to set")
+        what = "password" if src.auth == "basic" else "token"
+        status = SecretStore().status()
+        if not status.usable:  # before asking for a secret that cannot be kept
+            raise SecretStoreError(
+                f"cannot store the {what} of registry {args.name}: {status.reason}. Pass it to each "
+                f"`tollgate registry sync {args.name} --secret-stdin` instead"
+            )
+        secret = _read_secret(args, what, args.name)
+        ms = ws.test_registry(url=src.url, username=src.username, auth=src.auth, secret=secret)
+        ws.set_registry_secret(args.name, secret, actor=args.user)
+    print(f"The {what} of registry {args.name} works ({ms:.0f} ms round trip) and is stored in the OS keyring.")
     return 0
 
 

@@ -58,7 +58,11 @@ def run_login(args: argparse.Namespace) -> int:
         )
     status = SecretStore().status()
     if not status.usable:
-        raise SecretStoreError(f"cannot store the password: {status.reason}")
+        raise SecretStoreError(
+            f"cannot store the password: no usable OS keyring ({status.backend.rsplit('.', 1)[-1]}); on this "
+            "machine give the password to PostgreSQL's own client library instead: the PGPASSWORD environment "
+            "variable or a ~/.pgpass line (HOST:PORT:DATABASE:USER:PASSWORD, file mode 0600)"
+        )
     if args.secret_stdin:
         line = sys.stdin.readline()
         password = line.rstrip("\r\n")

@@ -9,6 +9,7 @@ lifecycle status, validation run / check, drift run / window, audit event.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
@@ -27,6 +28,11 @@ __all__ = [
     "DriftWindow",
     "DriftRun",
     "AuditEvent",
+    "ChainVerification",
+    "ERASED_NAME",
+    "PERSONAL_KEYS",
+    "PERSON_REF_RE",
+    "map_personal_values",
     "ModelSummary",
     "ModelDetail",
     "RegistrySource",
@@ -305,6 +311,79 @@ class AuditEvent:
     new: Optional[dict[str, Any]]
     reason: str = ""
     db_user: Optional[str] = None  # PostgreSQL's current_user that wrote it; None on SQLite
+    #: Audit hash chain (see :mod:`console.services.audit`): the pseudonymous person ref
+    #: of the actor as chained, this event's SHA-256 and the previous event's.  ``actor``,
+    #: ``db_user`` and person values in ``old``/``new`` are shown resolved to display
+    #: names (or :data:`ERASED_NAME` after a GDPR erasure).
+    actor_ref: Optional[str] = None
+    hash: Optional[str] = None
+    prev_hash: Optional[str] = None
+
+
+#: Shown instead of a person's name once it was erased (GDPR Art. 17).
+ERASED_NAME = "[erased]"
+
+#: Keys of ``old``/``new`` audit values that name a person (at any nesting depth).  Their
+#: string values (or lists of strings) are replaced by pseudonymous person refs before
+#: an event is chained, so an erasure never touches a chained byte.
+PERSONAL_KEYS = frozenset({
+    "actor", "owner", "created_by", "updated_by", "run_by", "username", "user", "login",
+    "display_name", "printed_name", "author", "submitter", "submitted_by", "signer",
+    "signed_by", "reviewer", "reviewed_by", "approver", "approved_by", "erased_by", "db_user",
+})
+
+#: A pseudonymous person ref: ``psn_`` and 24 lowercase hex digits (96 random bits).
+PERSON_REF_RE = re.compile(r"^psn_[0-9a-f]{24}$")
+
+
+def map_personal_values(obj: Any, fn: Any) -> Any:
+    """A copy of the JSON value ``obj`` with every string under a :data:`PERSONAL_KEYS`
+    key (directly or in a list under such a key, in dicts at any depth) replaced by
+    ``fn(string)``; other values are returned unchanged."""
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if k in PERSONAL_KEYS:
+                if isinstance(v, str):
+                    v = fn(v)
+                elif isinstance(v, list):
+                    v = [fn(x) if isinstance(x, str) else map_personal_values(x, fn) for x in v]
+                else:
+                    v = map_personal_values(v, fn)
+            else:
+                v = map_personal_values(v, fn)
+            out[k] = v
+        return out
+    if isinstance(obj, list):
+        return [map_personal_values(x, fn) for x in obj]
+    return obj
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    """The result of checking the audit hash chain (``tollgate audit verify``).
+
+    ``intact``: every event matches its hash and links to the previous one (and, when an
+    expected head was given, that head is in the chain).  ``events``: rows in the audit
+    table.  ``head_hash``: the stored hash of the newest event (the genesis value, 64
+    zeros, when there is none).  ``first_bad_seq``: the first sequence number found bad
+    (``None`` when intact); ``reason``: why, in one sentence (``None`` when intact).
+    ``first_seq``/``last_seq``: the range of sequence numbers present.
+    """
+
+    intact: bool
+    events: int
+    head_hash: str
+    first_bad_seq: Optional[int] = None
+    reason: Optional[str] = None
+    first_seq: Optional[int] = None
+    last_seq: Optional[int] = None
+    expected_head: Optional[str] = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``audit verify --json`` object (DESIGN.md CLI contract)."""
+        return {"intact": self.intact, "events": self.events, "head_hash": self.head_hash,
+                "first_bad_seq": self.first_bad_seq, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -330,6 +409,7 @@ class ModelSummary:
     #: kept as history) or ``None`` for local models.
     source_status: Optional[str] = None
     synced_at: Optional[datetime] = None  # last time the server confirmed this model (UTC)
+    #: Latest change noticed by a sync on the model or any of its versions (UTC).
     changed_on_server_at: Optional[datetime] = None
     deleted_on_server_at: Optional[datetime] = None
     task: Optional[str] = None  # classification | regression | unknown

@@ -56,6 +56,7 @@ from console.domain.models import (
     PSI_DRIFT,
     PSI_WARNING,
     AuditEvent,
+    ChainVerification,
     CheckResult,
     DriftFeatureResult,
     DriftRun,
@@ -116,6 +117,8 @@ _TONES = {
     "ERROR": _TONE_BAD,
     "DRIFT": _TONE_BAD,
     "YES": _TONE_BAD,  # "dataset drift: YES"
+    "INTACT": _TONE_OK,  # audit hash chain
+    "BROKEN": _TONE_BAD,
 }
 
 _RISK_TIER_TEXT = {
@@ -417,13 +420,14 @@ class _AuditDoc(BaseDocTemplate):
 
 class _Builder:
     def __init__(self, detail: ModelDetail, *, workspace_label: str, generated_at: datetime,
-                 audit_head_hash: Optional[str]) -> None:
+                 audit_head_hash: Optional[str], audit_chain: Optional[ChainVerification] = None) -> None:
         self.d = detail
         self.m = detail.model
         self.s = _Styles()
         self.workspace = workspace_label
         self.generated_at = generated_at
         self.audit_head_hash = audit_head_hash
+        self.audit_chain = audit_chain
         self.versions = sorted(detail.versions, key=lambda v: v.version, reverse=True)
         self.champion = self._champion()
 
@@ -1089,12 +1093,43 @@ class _Builder:
             out.append(Spacer(1, 4))
             out.append(self.table(["Seq", "Time (UTC)", "Actor", "Action / entity", "Change (old → new)", "Reason"],
                                   rows, [30, 56, 66, 92, 164, 85], right=(0,)))
-        if self.audit_head_hash:
+        if self.audit_chain is not None:
+            out.extend(self._chain_block())
+        elif self.audit_head_hash:
             out.append(Paragraph(_esc(f"Audit chain head when this report was generated: {self.audit_head_hash}"),
                                  s.note))
         out.append(Spacer(1, 10))
         out.append(Paragraph("— End of report —", ParagraphStyle("tg-end", parent=s.muted, alignment=1)))
         return out
+
+
+    def _chain_block(self) -> list[Flowable]:
+        """The workspace's audit hash chain as verified when the report was generated."""
+        s, c = self.s, self.audit_chain
+        assert c is not None
+        if c.intact:
+            result, tone = self.status_value("INTACT", "— every event matches its SHA-256 hash and links to the one "
+                                                       "before it")
+        else:
+            result, tone = self.status_value("BROKEN", f"at event {c.first_bad_seq} — {c.reason}")
+        span = (f"{c.events:,} events in the workspace, sequence numbers {c.first_seq}–{c.last_seq}" if c.events
+                else "no events in the workspace yet")
+        rows: list[tuple[str, Any]] = [
+            ("Verification result", result),
+            ("Event range", span),
+            ("Chain head hash", self.p(c.head_hash, s.kv_mono)),
+            ("Verified at", _ts(self.generated_at, suffix=True)),
+        ]
+        return [
+            Spacer(1, 8),
+            self.h2("Audit chain verification", "sec-audit-chain"),
+            self.kv_table(rows, tones=[(0, tone)]),
+            Spacer(1, 3),
+            Paragraph("The whole workspace's audit trail is a SHA-256 hash chain; recompute it with "
+                      "<font name=\"%s\">tollgate audit verify --expect-head HASH</font> using the head hash above: "
+                      "any later change, removal or reordering of these events is then detected." % FONT_MONO,
+                      s.note),
+        ]
 
 
 _SECTIONS = [
@@ -1119,6 +1154,7 @@ def build_audit_pdf(
     progress: Optional[ProgressFn] = None,
     cancel: Optional[CancelToken] = None,
     audit_head_hash: Optional[str] = None,
+    audit_chain: Optional[ChainVerification] = None,
 ) -> Path:
     """Write the audit report of one model to ``path`` (A4 PDF) and return its path.
 
@@ -1139,6 +1175,10 @@ def build_audit_pdf(
         audit_head_hash: the workspace's audit-chain head hash at generation time, printed
             on the cover and under the audit trail (``tollgate audit verify
             --expect-head`` checks it later); the row is left out when ``None``.
+        audit_chain: the verification of the workspace's audit chain at generation time
+            (:func:`console.services.audit.verify_chain`); the audit section then prints
+            its result (INTACT / BROKEN at event N, with the reason), the event range
+            (first–last sequence number) and the head hash.
 
     Returns:
         The absolute :class:`pathlib.Path` of the written PDF.
@@ -1167,7 +1207,7 @@ def build_audit_pdf(
 
     m = detail.model
     builder = _Builder(detail, workspace_label=workspace_label, generated_at=generated,
-                       audit_head_hash=audit_head_hash)
+                       audit_head_hash=audit_head_hash, audit_chain=audit_chain)
     story: list[Flowable] = []
     steps = [
         ("Cover page", builder.cover),

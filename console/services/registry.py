@@ -24,7 +24,11 @@ What a sync does, per source (``sync_source``):
    kept as *broken* (``version_id`` NULL), also when the server dropped the alias along
    with the deleted version (MLflow does), so nothing can rely on it silently; an alias
    removed on the server while its version still exists is removed from the mirror.
-   One ``registry.sync`` audit event per source records the counts.
+   One ``registry.sync`` audit event per source records the counts.  A model whose name
+   is longer than the workspace holds (:data:`MAX_MODEL_NAME`) is skipped and reported
+   (``skipped_models``), never stored cut short; any other value the workspace database
+   refuses (PostgreSQL: too long, out of range) fails that source with a clear
+   :class:`RegistryError`, nothing of it saved, and the other sources still sync.
 
 Local governance fields are never overwritten by a sync: lifecycle status, risk tier,
 Tollgate's own aliases (``champion``).  A newly pulled model starts as
@@ -48,6 +52,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Optional, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from console.domain.models import LifecycleStatus, RegistrySource, SyncResult, TaskType
@@ -84,6 +89,12 @@ AUTH_KINDS = ("none", "basic", "token")
 INITIAL_RISK_TIER = 1
 #: Reserved source name of models registered in Tollgate itself.
 LOCAL = "local"
+#: Longest model name the workspace can hold (``registered_model.name``).  MLflow on a
+#: SQL database allows 256 characters, but MLflow on SQLite does not check: longer names
+#: are skipped by a sync and reported (``skipped_models``), never cut short.
+MAX_MODEL_NAME = orm.RegisteredModelRow.__table__.c.name.type.length
+#: Largest version number a version row holds (a 32-bit INTEGER column).
+MAX_VERSION_NUMBER = 2**31 - 1
 
 
 def snapshot_sha256(doc: Any) -> str:
@@ -223,10 +234,14 @@ def _connection(ws, src: RegistrySource, *, secret: Optional[str] = None, page_s
             raise RegistryAuthError(
                 f"no {'password' if src.auth == 'basic' else 'token'} is stored for registry {src.name} "
                 "(it was kept for one session only, or the OS keyring is locked or was reset); "
-                "enter it again (GUI: Connections; CLI: tollgate registry remove, then add-mlflow)"
+                f"enter it again (GUI: Connections; CLI: tollgate registry set-secret {src.name}, or for one run: "
+                f"tollgate registry sync {src.name} --secret-stdin)"
             )
-    return MlflowConnection(src.url, name=src.name, username=src.username, auth=src.auth, secret=secret,
-                            page_size=page_size, connect_timeout=connect_timeout, read_timeout=read_timeout)
+    try:
+        return MlflowConnection(src.url, name=src.name, username=src.username, auth=src.auth, secret=secret,
+                                page_size=page_size, connect_timeout=connect_timeout, read_timeout=read_timeout)
+    except InputError as exc:  # a URL stored before check_url was this strict: this source fails, not the sync
+        raise RegistryError(f"registry {src.name}: {exc}; remove it and add it again with a valid URL") from None
 
 
 def test_registry(
@@ -318,7 +333,13 @@ def sync_source(
             fetched = conn.fetch(progress=scaled(progress, 0.0, 0.85), cancel=cancel)
         checkpoint(cancel)
         report(progress, 0.86, f"{src.name}: saving the pulled inventory")
-        stats = _apply(ws, src, fetched, actor, cancel, t0)  # one transaction; rolled back on any error
+        try:
+            stats = _apply(ws, src, fetched, actor, cancel, t0)  # one transaction; rolled back on any error
+        except DataError as exc:  # a value the workspace database cannot hold (PostgreSQL: too long, out of range)
+            text = str(exc.orig or exc).strip()
+            reason = text.splitlines()[0] if text else type(exc).__name__
+            raise RegistryError(f"registry {src.name} sent a value this workspace cannot store ({reason}); "
+                                "nothing from it was saved") from None
     except Cancelled:
         raise
     except (RegistryError, SecretStoreError) as exc:
@@ -397,8 +418,16 @@ def _version_fields(doc: dict[str, Any]) -> dict[str, Any]:
         "hyperparameters": json_safe(dict(params)),
         "metrics": metrics,
         "training_schema": _schema_of(doc),
-        "target_column": (doc.get("tags") or {}).get("target", "") or "",
+        "target_column": _target_of(doc),
     }
+
+
+def _target_of(doc: dict[str, Any]) -> str:
+    """The version's ``target`` tag as its target column; a value too long to be a column
+    name the workspace can hold (MLflow tag values may have 100,000 characters) is left
+    out rather than cut short (it stays in ``tags``)."""
+    target = str((doc.get("tags") or {}).get("target", "") or "")
+    return target if len(target) <= orm.ModelVersionRow.__table__.c.target_column.type.length else ""
 
 
 def _schema_of(doc: dict[str, Any]) -> dict[str, str]:
@@ -472,10 +501,14 @@ def _apply(ws, src: RegistrySource, fetched: Fetched, actor: str, cancel: Option
                 aliases[a.model_id][a.name] = a
 
         seen: set[str] = set()
+        skipped: list[str] = []
         for fm in fetched.models:
             checkpoint(cancel)
             name = fm.doc["name"]
             seen.add(name)
+            if len(name) > MAX_MODEL_NAME:  # never stored cut short: reported instead
+                skipped.append(name)
+                continue
             m = existing.get(name)
             if m is None:
                 m = _new_model(s, ws, src, fm, actor, now)
@@ -552,6 +585,11 @@ def _apply(ws, src: RegistrySource, fetched: Fetched, actor: str, cancel: Option
                     st["deleted_versions"] += 1
             st["broken_aliases"] += _sync_aliases(s, m, {}, versions[m.id], aliases[m.id], now)
 
+        st["skipped_models"] = len(skipped)
+        if skipped:
+            names = set(skipped)
+            st["versions"] -= sum(len(fm.versions) for fm in fetched.models if fm.doc["name"] in names)
+            st["models"] -= len(skipped)
         st["new"] = st["new_models"] + st["new_versions"]
         st["changed"] = st["changed_models"] + st["changed_versions"]
         st["deleted"] = st["deleted_models"] + st["deleted_versions"]
@@ -563,7 +601,9 @@ def _apply(ws, src: RegistrySource, fetched: Fetched, actor: str, cancel: Option
         srow.last_sync_stats = {k: v for k, v in st.items()}
         ws._audit(s, actor, "registry.sync", "registry_source", src.id,
                   new={"registry": reg, "ok": True, **{k: st[k] for k in (
-                      "models", "versions", "new", "changed", "deleted", "reappeared", "broken_aliases", "seconds")}})
+                      "models", "versions", "new", "changed", "deleted", "reappeared", "broken_aliases", "seconds")},
+                      **({"skipped_models": [n[:80] + "…" for n in skipped[:20]],
+                          "skipped_reason": f"name longer than {MAX_MODEL_NAME} characters"} if skipped else {})})
     return st
 
 
@@ -642,8 +682,9 @@ def _update_model(s: Session, ws, src: RegistrySource, m: orm.RegisteredModelRow
 
 def _new_version(s: Session, m: orm.RegisteredModelRow, doc: dict[str, Any], h: str, now: datetime) -> orm.ModelVersionRow:
     ext = doc["version"]
-    if not ext.isdigit():
-        raise RegistryError(f"registry version {ext!r} of model {m.name!r} is not a number; cannot mirror it")
+    if not (ext.isascii() and ext.isdigit() and int(ext) <= MAX_VERSION_NUMBER):
+        raise RegistryError(f"registry version {ext[:40]!r} of model {m.name!r} is not a version number "
+                            f"(1 to {MAX_VERSION_NUMBER}); cannot mirror it")
     lineage = doc.get("lineage") or {}
     created_by = doc.get("user_id") or ((lineage.get("run") or {}).get("user_id")) or ""
     fields = _version_fields(doc)

@@ -37,6 +37,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from console import __version__
 from console.domain.models import (
     Alias,
+    ChainVerification,
     DriftRun,
     DriftStatus,
     LifecycleStatus,
@@ -54,6 +55,7 @@ from console.errors import ConcurrentChangeError, InputError, NotFoundError, Wor
 from console.fingerprint import dataframe_fingerprint, sha256_hex
 from console.jsonutil import json_safe
 from console.jobs import CancelToken, ProgressFn, checkpoint, report, scaled
+from console.services import audit as audit_chain
 from console.store import convert, db, orm
 from console.store.db import PG_LOCK_AUDIT, PG_LOCK_CLASS, WRITE_OPTION, open_database
 from console.store.orm import utcnow
@@ -158,19 +160,11 @@ class Workspace:
         reason: str = "",
         at: Optional[datetime] = None,
     ) -> None:
-        s.add(
-            orm.AuditEventRow(
-                occurred_at=at or utcnow(),
-                actor=actor,
-                action=action,
-                entity_type=entity_type,
-                entity_id=str(entity_id),
-                model_id=model_id,
-                old=old,
-                new=new,
-                reason=reason,
-                db_user=_audit_lock(s),
-            )
+        """Append a hash-chained audit event to the write transaction ``s``
+        (:func:`console.services.audit.append_event`; people are stored as refs)."""
+        audit_chain.append_event(
+            s, actor=actor, action=action, entity_type=entity_type, entity_id=entity_id, model_id=model_id,
+            old=old, new=new, reason=reason, at=at, db_user=_audit_lock(s),
         )
 
     # ------------------------------------------------------------------ blobs
@@ -625,6 +619,15 @@ class Workspace:
                 s, orm.DriftRunRow, orm.DriftRunRow.created_at, (orm.DriftRunRow.id,)
             )
             sources = {r.id: r for r in s.scalars(select(orm.RegistrySourceRow)).all()}
+            # a change noticed on any version of a pulled model shows on the model's row too
+            version_changed = dict(
+                s.execute(
+                    only(select(orm.ModelVersionRow.model_id, func.max(orm.ModelVersionRow.changed_on_server_at)),
+                         orm.ModelVersionRow.model_id)
+                    .where(orm.ModelVersionRow.changed_on_server_at.is_not(None))
+                    .group_by(orm.ModelVersionRow.model_id)
+                ).all()
+            )
             drift_status: dict[int, Optional[str]] = {}
             if last_drift:
                 run_ids = {v[0]: k for k, v in last_drift.items()}
@@ -659,7 +662,7 @@ class Workspace:
                         row_version=m.row_version,
                         updated_by=m.updated_by,
                         task=m.task,
-                        **_mirror_status(m, sources),
+                        **_mirror_status(m, sources, version_changed.get(m.id)),
                     )
                 )
             return out
@@ -794,6 +797,7 @@ class Workspace:
             events = s.scalars(
                 select(orm.AuditEventRow).where(orm.AuditEventRow.model_id == m.id).order_by(orm.AuditEventRow.seq)
             ).all()
+            names = audit_chain.person_names(s, events)
             model = convert.model(m)
             registry_aliases = _registry_aliases(s, m)
             src_row = s.get(orm.RegistrySourceRow, m.source_id) if m.source_id is not None else None
@@ -806,7 +810,7 @@ class Workspace:
             aliases=aliases,
             validation_runs=tuple(convert.validation_run(r) for r in vruns),
             drift_runs=tuple(convert.drift_run(r) for r in druns),
-            audit_events=tuple(convert.audit_event(e) for e in events),
+            audit_events=tuple(convert.audit_event(e, names) for e in events),
             registry_aliases=registry_aliases,
             registry=registry,
         )
@@ -848,8 +852,8 @@ class Workspace:
         if ver.artifact_sha256 is None:
             raise InputError(
                 f"{model.name} v{ver.version} was pulled from registry {model.source} without its artifact; "
-                "Tollgate can only validate a model it holds: register the model file locally "
-                "(tollgate register) to validate it"
+                "Tollgate validates only model files it holds (skops), and importing a pulled "
+                "model's file is not supported yet; validate a locally registered version instead"
             )
         if model.task is TaskType.UNKNOWN:
             raise InputError(f"{model.name} has task 'unknown'; set its task (classification or regression) before validating")
@@ -1053,13 +1057,27 @@ class Workspace:
         report(progress, 0.0, "Collecting the model's records")
         detail = self.get_model(model_id, source)
         checkpoint(cancel)
+        chain = self.verify_audit_chain(progress=scaled(progress, 0.02, 0.1), cancel=cancel)
         out = build_audit_pdf(detail, Path(path), workspace_label=self.label,
-                              progress=scaled(progress, 0.1, 0.95), cancel=cancel)
+                              progress=scaled(progress, 0.1, 0.95), cancel=cancel,
+                              audit_head_hash=chain.head_hash, audit_chain=chain)
         with self._write() as s:
             self._audit(s, actor or default_actor(), "report.exported", "registered_model", detail.model.id,
                         model_id=detail.model.id, new={"kind": "audit", "file": Path(path).name})
         report(progress, 1.0, f"Report written to {out}")
         return Path(out)
+
+    # ------------------------------------------------------------------ audit chain
+    def verify_audit_chain(
+        self,
+        expect_head: Optional[str] = None,
+        *,
+        progress: Optional[ProgressFn] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> ChainVerification:
+        """Recompute the workspace's audit hash chain (``tollgate audit verify``); see
+        :func:`console.services.audit.verify_chain` for the rules and errors."""
+        return audit_chain.verify_chain(self, expect_head, progress=progress, cancel=cancel)
 
 
 #: How many times a write transaction tries to take SQLite's write lock, each attempt
@@ -1191,8 +1209,11 @@ def _db_error(ws: Workspace, exc: SQLAlchemyError) -> WorkspaceError:
     return WorkspaceError(f"workspace {ws.label}: {msg}; nothing was saved")
 
 
-def _mirror_status(m: orm.RegisteredModelRow, sources: dict[int, orm.RegistrySourceRow]) -> dict[str, Any]:
-    """The registry-mirror fields of an inventory row (see :class:`ModelSummary`)."""
+def _mirror_status(m: orm.RegisteredModelRow, sources: dict[int, orm.RegistrySourceRow],
+                   version_changed_at: Optional[datetime] = None) -> dict[str, Any]:
+    """The registry-mirror fields of an inventory row (see :class:`ModelSummary`);
+    ``changed_on_server_at`` is the latest change noticed on the model or any of its
+    versions (``version_changed_at``)."""
     if m.source_id is None:
         if m.snapshot_sha256 is None:  # a local model
             return {}
@@ -1207,7 +1228,7 @@ def _mirror_status(m: orm.RegisteredModelRow, sources: dict[int, orm.RegistrySou
     return {
         "source_status": status,
         "synced_at": confirmed,
-        "changed_on_server_at": m.changed_on_server_at,
+        "changed_on_server_at": max(filter(None, (m.changed_on_server_at, version_changed_at)), default=None),
         "deleted_on_server_at": m.deleted_on_server_at,
     }
 
@@ -1224,10 +1245,15 @@ def _registry_aliases(s: Session, m: orm.RegisteredModelRow) -> tuple[RegistryAl
     for r in rows:
         number = numbers.get(r.version_id) if r.version_id is not None else None
         conflict = None
+        theirs = f"v{number}" if number is not None else f"deleted version {r.external_version}"
         if r.name in own and own[r.name] != number:
-            theirs = f"v{number}" if number is not None else f"deleted version {r.external_version}"
             conflict = (f"registry {m.source} has '{r.name}' on {theirs}; Tollgate's '{r.name}' is "
                         f"v{own[r.name]}")
+        elif r.name == "champion" and "champion" not in own:
+            # DESIGN.md: Tollgate's champion moves only through its own approval; the
+            # registry's is mirrored, never adopted, and the difference is flagged.
+            conflict = (f"registry {m.source} has 'champion' on {theirs}; Tollgate has no champion "
+                        "for this model (its champion is set through Tollgate, not taken from the registry)")
         out.append(RegistryAlias(name=r.name, source=m.source, external_version=r.external_version,
                                  version=number, broken=r.version_id is None, synced_at=r.synced_at,
                                  conflict=conflict))

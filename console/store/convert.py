@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Mapping, Optional
+
 from console.domain.models import (
+    ERASED_NAME,
+    PERSON_REF_RE,
     AuditEvent,
     CheckResult,
     CheckStatus,
@@ -16,6 +20,7 @@ from console.domain.models import (
     RegistrySource,
     TaskType,
     ValidationRun,
+    map_personal_values,
 )
 from console.store import orm
 
@@ -169,16 +174,33 @@ def drift_run(row: orm.DriftRunRow) -> DriftRun:
     )
 
 
-def audit_event(row: orm.AuditEventRow) -> AuditEvent:
+def audit_event(row: orm.AuditEventRow, names: Optional[Mapping[str, Optional[str]]] = None) -> AuditEvent:
+    """The domain event of an audit row, with person refs resolved through ``names``
+    (ref -> display name, ``None`` once erased; see
+    :func:`console.services.audit.person_names`).  A ref missing from ``names`` is shown
+    as the ref itself."""
+    names = names or {}
+
+    def name(ref: Optional[str]) -> Optional[str]:
+        if ref is None or not PERSON_REF_RE.match(ref):
+            return ref
+        if ref not in names:
+            return ref
+        shown = names[ref]
+        return ERASED_NAME if shown is None else shown
+
     return AuditEvent(
         seq=row.seq,
         occurred_at=row.occurred_at,
-        actor=row.actor,
+        actor=name(row.actor_ref) or "",
         action=row.action,
         entity_type=row.entity_type,
         entity_id=row.entity_id,
-        old=row.old,
-        new=row.new,
+        old=map_personal_values(row.old, name) if row.old is not None else None,
+        new=map_personal_values(row.new, name) if row.new is not None else None,
         reason=row.reason,
-        db_user=row.db_user,
+        db_user=name(row.db_user_ref),
+        actor_ref=row.actor_ref,
+        hash=row.hash,
+        prev_hash=row.prev_hash,
     )

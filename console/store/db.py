@@ -23,6 +23,7 @@ the password.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
@@ -101,6 +102,14 @@ def parse_location(location: Union[str, Path, None]) -> WorkspaceLocation:
                 f"workspace URL {text.split('://', 1)[0]}://… has an invalid part (port?); "
                 "write it as postgresql+psycopg://USER@HOST[:PORT]/DATABASE"
             ) from None
+        if url.host and "@" in url.host:
+            # user:pa@ss@host: the part of the password after its first "@" became the host
+            # name; never show it.
+            raise WorkspaceError(
+                f"workspace URL {text.split('://', 1)[0]}://… has an '@' after the one before the host name; "
+                "a password (or user name) containing @ : / % # ? must be percent-encoded (@ is %40), or left "
+                "out of the URL and stored with `workspace login`"
+            )
         if url.drivername in _PG_DRIVER_ALIASES:
             url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver Tollgate ships
         path = None
@@ -251,7 +260,8 @@ def _pg_error(exc: BaseException, loc: WorkspaceLocation, url: URL, secret: Opti
         if loc.password_in_url:
             hint = "the password in the workspace URL is wrong"
         else:
-            hint = f"store the right one with: {login_hint}"
+            source = "PGPASSWORD" if os.environ.get("PGPASSWORD") else "the stored password or ~/.pgpass"
+            hint = f"{source} is wrong; fix it, or store the right one with: {login_hint}"
         return WorkspaceAuthError(
             f"the PostgreSQL server {server} refused the password of user {user!r} for workspace {loc.label}; {hint}"
         )

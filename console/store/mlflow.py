@@ -7,7 +7,10 @@ default retry policy takes minutes to give up on a down server.  Here every
 :class:`MlflowConnection` owns one :class:`requests.Session` with its own basic-auth or
 bearer-token credentials, short timeouts (connect 3 s, read 15 s by default) and **no
 retries** (``HTTPAdapter(max_retries=0)``): a down server fails in about the connect
-timeout.
+timeout.  Every answer is read as it arrives, at most :data:`MAX_RESPONSE_BYTES` within
+:data:`RESPONSE_TIMEOUT` seconds and checking the cancel token, so a server that sends
+an endless or trickling answer cannot exhaust memory or hold a sync forever; an answer
+whose fields have the wrong JSON types is a :class:`RegistryError`, never a crash.
 
 Endpoints used (MLflow REST API, ``/api/2.0/mlflow/``): ``registered-models/search``
 (``max_results`` at most 1000 per page, server-enforced), ``model-versions/search``
@@ -32,6 +35,7 @@ from typing import Any, Iterator, Optional
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from console.errors import RegistryAuthError, RegistryError, RegistryUnreachable
@@ -43,6 +47,16 @@ from console.store.secrets import redact
 #: server hang the sync.  15 s read covers a large first page on a busy server.
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 15.0
+#: Seconds one whole answer may take to arrive.  The read timeout only bounds the
+#: silence between two packets, so a server trickling a byte every few seconds would
+#: otherwise hold a sync forever.  A 200,000-version page (about 80 MB) arrives well
+#: within it on any LAN or VPN.
+RESPONSE_TIMEOUT = 120.0
+#: Largest answer accepted, in bytes: a version costs about 400 bytes of JSON, so
+#: even a full 200,000-version page with long descriptions fits; an endless or
+#: hostile answer stops here instead of exhausting memory.
+MAX_RESPONSE_BYTES = 512 * 1024 * 1024
+_CHUNK = 64 * 1024
 #: Server-side caps of ``max_results`` (mlflow/store/model_registry/__init__.py:
 #: SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD = 1000,
 #: SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD = 200_000).
@@ -70,6 +84,9 @@ def check_url(url: str) -> str:
     text = (url or "").strip()
     if not text:
         raise InputError("the registry needs a URL, e.g. http://mlflow.example.com:5000")
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        # Never echo it: a line break would split the one-line error (and the stored URL).
+        raise InputError("the registry URL must not contain spaces, line breaks or control characters")
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a bad port
@@ -84,8 +101,12 @@ def check_url(url: str) -> str:
         raise InputError(f"the registry URL must start with http:// or https:// (got {text!r})")
     if not parts.hostname:
         raise InputError(f"the registry URL {text!r} has no host name")
-    if parts.query or parts.fragment:
+    if "?" in text or "#" in text:  # also an empty one: "http://h?" would put the API path in the query
         raise InputError(f"the registry URL {text!r} must not have a query (?...) or fragment (#...)")
+    try:  # every label 1-63 characters (IDNA), as the HTTP library will require when connecting
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise InputError(f"the registry URL {text!r} has an invalid host name {parts.hostname!r}") from None
     return text.rstrip("/")
 
 
@@ -127,11 +148,15 @@ class MlflowConnection:
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
         page_size: Optional[int] = None,
+        response_timeout: float = RESPONSE_TIMEOUT,
     ) -> None:
         self.url = check_url(url)
         self.name = name or self.url
         self._secret = secret
         self._timeout = (connect_timeout, read_timeout)
+        self._response_timeout = response_timeout
+        #: Checked while an answer is being read (set by :meth:`fetch`).
+        self.cancel: Optional[CancelToken] = None
         self.page_size = page_size
         self.requests = 0
         s = requests.Session()
@@ -167,22 +192,34 @@ class MlflowConnection:
         url = f"{self.url}/api/2.0/mlflow/{endpoint}"
         self.requests += 1
         try:
-            r = self._s.request(method, url, timeout=self._timeout, **kw)
-        except requests.Timeout:
-            raise RegistryUnreachable(self._unreachable(f"no answer within {self._timeout[0]:g} s to connect "
-                                                        f"or {self._timeout[1]:g} s to reply")) from None
+            r = self._s.request(method, url, timeout=self._timeout, stream=True, **kw)
+            try:
+                content = self._read_body(r)
+            finally:
+                r.close()
+        except requests.ConnectTimeout:
+            raise RegistryUnreachable(self._unreachable(f"no answer within {self._timeout[0]:g} s to connect")) from None
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
+            raise RegistryUnreachable(self._unreachable(
+                f"it accepted the connection but sent nothing for {self._timeout[1]:g} s")) from None
         except requests.ConnectionError as exc:
             raise RegistryUnreachable(self._unreachable(_connection_reason(exc))) from None
         except requests.RequestException as exc:
             raise RegistryUnreachable(self._unreachable(type(exc).__name__)) from None
+        except (urllib3.exceptions.HTTPError, OSError):  # while reading the answer
+            raise RegistryUnreachable(self._unreachable("the connection broke off during the answer")) from None
+        except ValueError:  # urllib3's LocationParseError: a URL stored before check_url was this strict
+            raise RegistryError(f"the URL of registry {self.name} ({self.url}) is not valid; remove the registry "
+                                "and add it again with a valid URL") from None
         if r.status_code in (401, 403):
             raise RegistryAuthError(
                 f"wrong username or password/token for registry {self.name} ({self.url}): the server "
-                f"answered HTTP {r.status_code}; enter the credentials again (tollgate registry remove, then add-mlflow)",
+                f"answered HTTP {r.status_code}; store the right one (GUI: Connections; CLI: tollgate registry "
+                f"set-secret {self.name}, or for one run: registry sync {self.name} --secret-stdin)",
                 r.status_code,
             )
         try:
-            body = r.json()
+            body = json.loads(content) if content else None
         except ValueError:
             body = None
         if r.status_code != 200:
@@ -196,17 +233,39 @@ class MlflowConnection:
                     f"{self.url} answered HTTP 404 for the MLflow REST API: it is not an MLflow tracking "
                     "server, or the URL lacks its path prefix", 404
                 )
-            snippet = " ".join(r.text[:200].split())
+            text = content[:4000].decode(r.encoding or "utf-8", errors="replace")
+            snippet = " ".join(re.sub(r"<[^>]*>", " ", text).split())[:200]  # an HTML error page's words
             raise RegistryError(self._clean(f"registry {self.name} ({self.url}) answered HTTP {r.status_code}: {snippet}"),
                                 r.status_code)
         if not isinstance(body, dict):
             raise RegistryError(f"{self.url} did not answer like an MLflow tracking server (no JSON from {endpoint})")
         return body
 
+    def _read_body(self, r: requests.Response) -> bytes:
+        """The answer's (decoded) bytes, read as they arrive: at most
+        :data:`MAX_RESPONSE_BYTES`, within the response timeout, cancellable."""
+        deadline = time.monotonic() + self._response_timeout
+        read1 = getattr(r.raw, "read1", None)  # urllib3 2: returns as soon as some bytes are in
+        chunks = None if read1 is not None else r.iter_content(_CHUNK)
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            checkpoint(self.cancel)
+            data = read1(_CHUNK, decode_content=True) if read1 is not None else next(chunks, b"")
+            if not data:
+                return b"".join(parts)
+            size += len(data)
+            if size > MAX_RESPONSE_BYTES:
+                raise RegistryError(f"registry {self.name} ({self.url}) sent an answer larger than "
+                                    f"{MAX_RESPONSE_BYTES // 2**20} MB; it is not behaving like an MLflow server")
+            if time.monotonic() > deadline:
+                raise RegistryUnreachable(self._unreachable(
+                    f"its answer did not arrive within {self._response_timeout:g} s"))
+            parts.append(data)
+
     def _unreachable(self, reason: str) -> str:
-        return self._clean(
-            f"registry {self.name} at {self.url} is unreachable ({reason}); the last pulled copy stays usable"
-        )
+        who = f"registry {self.name} at {self.url}" if self.name != self.url else f"registry {self.url}"
+        return self._clean(f"{who} is unreachable ({reason}); the last pulled copy stays usable")
 
     def _clean(self, text: str) -> str:
         return redact(text, self._secret)
@@ -222,8 +281,13 @@ class MlflowConnection:
             if token:
                 params["page_token"] = token
             body = self._get(endpoint, params) if post is None else self._post(endpoint, {**post, **params})
-            yield from body.get(key) or []
+            items = body.get(key) or []
             token = body.get("next_page_token") or None
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) \
+                    or not (token is None or isinstance(token, str)):
+                raise RegistryError(f"{self.url} did not answer like an MLflow tracking server "
+                                    f"(unexpected {key!r} in the answer to {endpoint})")
+            yield from items
             if not token:
                 return
             if token in seen:  # a server bug must not make the sync loop forever
@@ -306,6 +370,18 @@ class MlflowConnection:
         Progress: 0–0.1 models, 0.1–0.2 versions, 0.2–1 runs (:meth:`get_runs`).  Cancellation is checked per page and per run.  Prompts (MLflow
         3 registered models tagged ``mlflow.prompt.is_prompt``) are skipped.
         """
+        self.cancel = cancel
+        try:
+            return self._fetch(progress, cancel)
+        except (AttributeError, TypeError, ValueError, KeyError):
+            # A field of the wrong type (a string where MLflow sends a list, a number
+            # where it sends an object): not an MLflow server, or a broken one.
+            raise RegistryError(f"{self.url} did not answer like an MLflow tracking server "
+                                "(a field of its answer has the wrong type); nothing was saved") from None
+        finally:
+            self.cancel = None
+
+    def _fetch(self, progress: Optional[ProgressFn], cancel: Optional[CancelToken]) -> Fetched:
         t0 = time.perf_counter()
         report(progress, 0.0, f"{self.name}: listing registered models")
         models: dict[str, FetchedModel] = {}

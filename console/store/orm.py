@@ -212,7 +212,8 @@ class RegistryAliasRow(Base):
     __table_args__ = (UniqueConstraint("model_id", "name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    #: MLflow allows alias names of up to 255 characters (MAX_REGISTERED_MODEL_ALIAS_LENGTH).
+    name: Mapped[str] = mapped_column(String(255))
     external_version: Mapped[str] = mapped_column(String(100))
     version_id: Mapped[Optional[int]] = mapped_column(ForeignKey("model_version.id"), nullable=True)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -308,15 +309,42 @@ class DriftFeatureRow(Base):
     window: Mapped[DriftWindowRow] = relationship(back_populates="features")
 
 
+class AuditPersonRow(Base):
+    """The erasable side table of the audit trail (GDPR Art. 17): a pseudonymous ``ref``
+    per person named in audit events, and the name it stands for.
+
+    Audit events (and so the hash chain) carry only the ref; an erasure sets
+    ``display_name`` to NULL and ``erased_at`` (see
+    :func:`console.services.audit.erase_person`).  Unlike ``audit_event`` this table is
+    NOT append-only: erasure must update it, so it has no triggers.
+    """
+
+    __tablename__ = "audit_person"
+    ref: Mapped[str] = mapped_column(String(32), primary_key=True)  # psn_ + 24 hex digits
+    display_name: Mapped[Optional[str]] = mapped_column(String(200), nullable=True, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+
 class AuditEventRow(Base):
-    """Append-only audit trail: every service writes one in the same transaction as
-    its change.  (The hash chain and the triggers that refuse UPDATE/DELETE come with
-    the governance work.)"""
+    """Append-only, hash-chained audit trail: every service writes one in the same
+    transaction as its change (:func:`console.services.audit.append_event`).
+
+    ``hash`` is the SHA-256 of the event's canonical JSON, which includes ``seq`` and
+    ``prev_hash`` (the previous event's ``hash``); the exact payload is documented in
+    :mod:`console.services.audit`.  People appear only as pseudonymous refs into
+    :class:`AuditPersonRow` (``actor_ref``, ``db_user_ref`` and person values inside
+    ``old``/``new``).  Migration 0003 installs triggers on both backends that refuse
+    UPDATE and DELETE (and TRUNCATE on PostgreSQL).  A later migration that rebuilds this
+    table on SQLite (batch mode) drops those triggers with the old table and must
+    create them again.
+    """
 
     __tablename__ = "audit_event"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor: Mapped[str] = mapped_column(String(200))
+    #: Pseudonymous ref of the console user who acted (``audit_person.ref``).
+    actor_ref: Mapped[str] = mapped_column(ForeignKey("audit_person.ref"), index=True)
     action: Mapped[str] = mapped_column(String(100))
     entity_type: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[str] = mapped_column(String(100), index=True)
@@ -324,5 +352,9 @@ class AuditEventRow(Base):
     old: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
     new: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
-    #: On PostgreSQL, the database's ``current_user`` that made the change.
-    db_user: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    #: On PostgreSQL, the ref of the database's ``current_user`` that made the change.
+    db_user_ref: Mapped[Optional[str]] = mapped_column(ForeignKey("audit_person.ref"), nullable=True)
+    #: The previous event's ``hash`` (64 zeros for the first event).
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 (hex) of this event's canonical JSON (see :mod:`console.services.audit`).
+    hash: Mapped[str] = mapped_column(String(64))

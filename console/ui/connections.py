@@ -440,6 +440,12 @@ def sync_summary(results: Sequence[Any]) -> tuple[bool, list[tuple[str, str]]]:
             lines.append(("pass", f"{r.source}: {r.models} models, {r.versions} versions "
                                   f"({r.new} new, {r.changed} changed, {r.deleted} deleted on server) "
                                   f"in {r.seconds:.1f} s"))
+            skipped = (getattr(r, "detail", None) or {}).get("skipped_models")
+            if skipped:
+                from console.services.registry import MAX_MODEL_NAME
+
+                lines.append(("warn", f"{r.source}: {skipped} models not pulled: their names are longer than "
+                                      f"{MAX_MODEL_NAME} characters (shorten them on the server)"))
         else:
             ok_all = False
             error = r.error or "failed"

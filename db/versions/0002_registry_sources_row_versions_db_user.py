@@ -51,7 +51,7 @@ def upgrade() -> None:
     op.create_table('registry_alias',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('model_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('external_version', sa.String(length=100), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=True),
     sa.Column('synced_at', sa.DateTime(timezone=True), nullable=False),
