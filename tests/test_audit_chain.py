@@ -369,8 +369,9 @@ def test_concurrent_appends_from_threads_and_processes_keep_the_chain_intact(wor
     with eng.connect() as conn:
         actors = [r[0] for r in conn.execute(text("SELECT actor_ref FROM audit_event ORDER BY seq"))]
     eng.dispose()
-    switches = sum(a != b for a, b in zip(actors, actors[1:]))
-    assert len(set(actors)) == threads_n + procs_n and switches >= threads_n + procs_n  # they did interleave
+    # Every writer's events are there (started together at a barrier; how much they
+    # interleave is up to the scheduler, so it is not asserted).
+    assert len(set(actors)) == threads_n + procs_n
 
 
 # ---------------------------------------------------------------------- GDPR erasure

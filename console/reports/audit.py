@@ -1088,7 +1088,7 @@ class _Builder:
                     self.p(e.reason or "—", s.cell if e.reason else s.cell_muted),
                 ])
             out.append(Paragraph(
-                f"{len(events)} events about this model, oldest first. Sequence numbers are workspace-wide; gaps "
+                f"{len(events)} event{'' if len(events) == 1 else 's'} about this model, oldest first. Sequence numbers are workspace-wide; gaps "
                 "are events about other models.", s.muted))
             out.append(Spacer(1, 4))
             out.append(self.table(["Seq", "Time (UTC)", "Actor", "Action / entity", "Change (old → new)", "Reason"],
