@@ -104,7 +104,12 @@ def run_show(args: argparse.Namespace) -> int:
         synced = s.synced_at.strftime("%Y-%m-%d %H:%M UTC") if s.synced_at else "never"
         flags = " · CHANGED ON SERVER" if s.changed_on_server_at else ""
         flags += " · DELETED ON SERVER" if s.deleted_on_server_at else ""
-        print(f"  task {d.model.task.value} · registry {s.source_status} · last synced {synced}{flags}")
+        state = s.source_status
+        if state == "offline" and d.registry is not None:
+            why = {"unreachable": "server unreachable", "auth": "credentials refused",
+                   "error": "the server answered with an error"}.get(d.registry.last_sync_status or "", "failed")
+            state = f"not refreshed (last sync: {why}; this is the copy pulled before)"
+        print(f"  task {d.model.task.value} · registry {d.model.source}: {state} · last synced {synced}{flags}")
     if d.model.description:
         print(f"  {d.model.description}")
     if d.model.tags:

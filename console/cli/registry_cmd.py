@@ -138,6 +138,8 @@ def _print_results(results) -> None:
     rows = [[r.source, str(r.models), str(r.versions), str(r.new), str(r.changed), str(r.deleted),
              "ok" if r.ok else r.status] for r in results]
     print(format_table(["REGISTRY", "MODELS", "VERSIONS", "NEW", "CHANGED", "DELETED", "STATUS"], rows))
+    if any(r.new or r.changed or r.deleted for r in results):
+        print("(NEW, CHANGED and DELETED count models and versions together)")
     _print_problems(results)
 
 

@@ -318,6 +318,8 @@ class AuditEvent:
     actor_ref: Optional[str] = None
     hash: Optional[str] = None
     prev_hash: Optional[str] = None
+    #: The registered model the event concerns (``None`` for workspace-level events).
+    model_id: Optional[int] = None
 
 
 #: Shown instead of a person's name once it was erased (GDPR Art. 17).

@@ -80,6 +80,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
@@ -98,6 +99,7 @@ from console.store import orm
 from console.store.orm import utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
+    from console.domain.models import AuditEvent
     from console.services.workspace import Workspace
 
 __all__ = [
@@ -111,6 +113,9 @@ __all__ = [
     "person_names",
     "verify_chain",
     "erase_person",
+    "AuditFilterOptions",
+    "filter_options",
+    "list_events",
 ]
 
 #: ``prev_hash`` of the first event: 64 zeros (no event hashes to it).
@@ -429,3 +434,115 @@ def erase_person(ws: "Workspace", ref_or_name: str, actor: str, reason: str) -> 
         finally:
             raw.close()
     return ref
+
+
+# ----------------------------------------------------------------------------- browsing
+#: Default maximum number of events :func:`list_events` returns.
+LIST_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class AuditFilterOptions:
+    """Choices for the filters of the workspace audit view.
+
+    ``models``: ``(model id, name)`` of every registered model, by name.  ``actions``:
+    the distinct ``action`` values in the trail, sorted.  ``people``: ``(ref, shown
+    name)`` of every person who acted (``[erased]`` after an erasure), by name.
+    """
+
+    models: tuple[tuple[int, str], ...]
+    actions: tuple[str, ...]
+    people: tuple[tuple[str, str], ...]
+
+
+def filter_options(ws: "Workspace") -> AuditFilterOptions:
+    """The :class:`AuditFilterOptions` of ``ws`` (three small queries: the actors come
+    from the ``actor_ref`` index, the models from ``registered_model``)."""
+    from console.domain.models import ERASED_NAME
+
+    with ws._session() as s:
+        models = tuple(
+            (int(i), str(n)) for i, n in s.execute(
+                select(orm.RegisteredModelRow.id, orm.RegisteredModelRow.name).order_by(
+                    orm.RegisteredModelRow.name, orm.RegisteredModelRow.id))
+        )
+        actions = tuple(s.scalars(select(orm.AuditEventRow.action).distinct().order_by(orm.AuditEventRow.action)))
+        actors = select(orm.AuditEventRow.actor_ref).distinct()
+        people = sorted(
+            ((ref, name if name is not None else ERASED_NAME) for ref, name in s.execute(
+                select(orm.AuditPersonRow.ref, orm.AuditPersonRow.display_name).where(
+                    orm.AuditPersonRow.ref.in_(actors)))),
+            key=lambda p: (p[1] == ERASED_NAME, p[1].casefold(), p[0]),
+        )
+    return AuditFilterOptions(models=models, actions=actions, people=tuple(people))
+
+
+def list_events(
+    ws: "Workspace",
+    model_id: Optional[int] = None,
+    actor: Optional[str] = None,
+    action: Optional[str] = None,
+    since: Optional[datetime] = None,
+    until: Optional[datetime] = None,
+    limit: int = LIST_LIMIT,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+) -> list["AuditEvent"]:
+    """Audit events of ``ws``, newest first (by ``seq``), people resolved to names.
+
+    Every filter is a SQL ``WHERE`` condition, combined with AND; ``None`` means any.
+
+    Args:
+        model_id: events about this model (``audit_event.model_id``, indexed).
+        actor: a person ref (``psn_…``) or the exact display name of the person who
+            acted (``actor_ref``, indexed); an erased person only by ref.
+        action: exact action, e.g. ``model.status_changed``.
+        since: events at or after this aware datetime (inclusive).
+        until: events before this aware datetime (exclusive).
+        limit: at most this many events (the newest); 1 … 1,000,000.
+
+    The rows are read newest first (``ORDER BY seq DESC LIMIT``, a walk of the primary
+    key that stops after ``limit`` matches), so the table is never loaded as a whole.
+    Returns a list of :class:`console.domain.models.AuditEvent`; an unknown actor name
+    gives an empty list.  Raises :class:`InputError` for a naive datetime, a range that
+    ends before it starts or a bad ``limit``, and :class:`console.errors.Cancelled`.
+    """
+    from console.store import convert
+
+    if not 1 <= int(limit) <= 1_000_000:
+        raise InputError(f"limit {limit} is out of range: give 1 to 1,000,000 events")
+    for label, value in (("start", since), ("end", until)):
+        if value is not None and value.tzinfo is None:
+            raise InputError(f"the {label} of the date range has no time zone; give a UTC time")
+    if since is not None and until is not None and until <= since:
+        raise InputError("the date range ends before it starts: pick an end date after the start date")
+    report(progress, 0.0, "Reading the audit trail")
+    E = orm.AuditEventRow
+    q = select(E)
+    if model_id is not None:
+        q = q.where(E.model_id == int(model_id))
+    if action:
+        q = q.where(E.action == action)
+    if since is not None:
+        q = q.where(E.occurred_at >= since)
+    if until is not None:
+        q = q.where(E.occurred_at < until)
+    with ws._session() as s:
+        if actor:
+            key = actor.strip()
+            if PERSON_REF_RE.match(key):
+                ref: Optional[str] = key
+            else:
+                ref = s.scalar(select(orm.AuditPersonRow.ref).where(orm.AuditPersonRow.display_name == key))
+            if ref is None:
+                report(progress, 1.0, "No audit events by that person")
+                return []
+            q = q.where(E.actor_ref == ref)
+        checkpoint(cancel)
+        rows = s.scalars(q.order_by(E.seq.desc()).limit(int(limit))).all()
+        checkpoint(cancel)
+        report(progress, 0.7, f"Resolving the names in {len(rows):,} audit events")
+        names = person_names(s, rows)
+        events = [convert.audit_event(r, names) for r in rows]
+    report(progress, 1.0, f"{len(events):,} audit event{'s' if len(events) != 1 else ''}")
+    return events

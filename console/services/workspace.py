@@ -37,6 +37,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from console import __version__
 from console.domain.models import (
     Alias,
+    AuditEvent,
     ChainVerification,
     DriftRun,
     DriftStatus,
@@ -1078,6 +1079,28 @@ class Workspace:
         """Recompute the workspace's audit hash chain (``tollgate audit verify``); see
         :func:`console.services.audit.verify_chain` for the rules and errors."""
         return audit_chain.verify_chain(self, expect_head, progress=progress, cancel=cancel)
+
+    def list_audit_events(
+        self,
+        model_id: Optional[int] = None,
+        actor: Optional[str] = None,
+        action: Optional[str] = None,
+        since: Optional[datetime] = None,
+        until: Optional[datetime] = None,
+        limit: int = audit_chain.LIST_LIMIT,
+        *,
+        progress: Optional[ProgressFn] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[AuditEvent]:
+        """Workspace-wide audit events, newest first, filtered in SQL; see
+        :func:`console.services.audit.list_events` for the filters and errors."""
+        return audit_chain.list_events(self, model_id, actor, action, since, until, limit,
+                                       progress=progress, cancel=cancel)
+
+    def audit_filter_options(self) -> "audit_chain.AuditFilterOptions":
+        """Models, actions and acting people for the audit view's filters (see
+        :func:`console.services.audit.filter_options`)."""
+        return audit_chain.filter_options(self)
 
 
 #: How many times a write transaction tries to take SQLite's write lock, each attempt

@@ -203,4 +203,5 @@ def audit_event(row: orm.AuditEventRow, names: Optional[Mapping[str, Optional[st
         actor_ref=row.actor_ref,
         hash=row.hash,
         prev_hash=row.prev_hash,
+        model_id=row.model_id,
     )

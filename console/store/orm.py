@@ -342,10 +342,10 @@ class AuditEventRow(Base):
 
     __tablename__ = "audit_event"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     #: Pseudonymous ref of the console user who acted (``audit_person.ref``).
     actor_ref: Mapped[str] = mapped_column(ForeignKey("audit_person.ref"), index=True)
-    action: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(100), index=True)
     entity_type: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[str] = mapped_column(String(100), index=True)
     model_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, index=True)

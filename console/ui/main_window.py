@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self._open_failed = False  # F5 tries to open the workspace again
         self._interactive = interactive  # False (--screenshot): no password dialog, just fail
         self.connections: Optional[ConnectionsDialog] = None
+        self.audit_view: Optional[Any] = None  # console.ui.audit_view.AuditView, created on first use
         self.password_dialog: Optional[DatabasePasswordDialog] = None
 
         self.setWindowTitle("Tollgate")
@@ -266,6 +267,9 @@ class MainWindow(QMainWindow):
         self.act_sync = action("&Sync all registries", "Shift+F5", self.sync_all_registries,
                                "Pull models, versions, aliases and lineage from every registry")
         self.act_sync.setIcon(theme.sync_icon())
+        self.act_audit = action("&Audit trail…", "Ctrl+Shift+A", self.show_audit_view,
+                                "Browse and filter the audit trail of the whole workspace and verify its hash chain",
+                                SP.SP_FileDialogDetailedView)
         self._run_tip = self.act_run.toolTip()
 
     def _build_menus(self) -> None:
@@ -283,6 +287,8 @@ class MainWindow(QMainWindow):
         m_reg = mb.addMenu("&Registries")
         m_reg.addAction(self.act_connections)
         m_reg.addAction(self.act_sync)
+        m_view = mb.addMenu("&View")
+        m_view.addAction(self.act_audit)
         m_help = mb.addMenu("&Help")
         m_help.addAction(self.act_about)
 
@@ -298,6 +304,12 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addAction(self.act_connections)
         tb.addAction(self.act_sync)
+        tb.addSeparator()
+        tb.addAction(self.act_audit)
+        for a in (self.act_audit,):
+            w = tb.widgetForAction(a)
+            if w is not None:
+                w.setAccessibleName(a.text().replace("&", "").rstrip("…"))
         self.toolbar = tb
         self.addToolBar(tb)
 
@@ -606,6 +618,7 @@ class MainWindow(QMainWindow):
         self.act_cancel.setEnabled(busy)
         self.act_connections.setEnabled(has_ws)
         self.act_sync.setEnabled(has_ws and not busy)
+        self.act_audit.setEnabled(has_ws)
 
     def _start_user_job(self, fn: Callable, *args: Any, title: str, on_result: Callable[[Any], None],
                         **kwargs: Any) -> Optional[Job]:
@@ -720,6 +733,21 @@ class MainWindow(QMainWindow):
         self.connections.raise_()
         self.connections.activateWindow()
         return self.connections
+
+    def show_audit_view(self) -> Optional[Any]:
+        """Open the workspace audit view (non-modal; one instance per window)."""
+        if self.ws is None:
+            return None
+        if self.audit_view is None or self.audit_view.ws is not self.ws:
+            from console.ui.audit_view import AuditView
+
+            self.audit_view = AuditView(self.ws, self.runner, self)
+        else:
+            self.audit_view.reload()
+        self.audit_view.show()
+        self.audit_view.raise_()
+        self.audit_view.activateWindow()
+        return self.audit_view
 
     def _on_dialog_synced(self, _results: Any) -> None:
         self.refresh()

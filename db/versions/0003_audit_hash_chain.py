@@ -185,6 +185,9 @@ def upgrade() -> None:
         batch_op.drop_column('actor')
         batch_op.drop_column('db_user')
         batch_op.create_index(batch_op.f('ix_audit_event_actor_ref'), ['actor_ref'], unique=False)
+        # the Audit view filters by action and date range in SQL
+        batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_event_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_audit_event_actor_ref_audit_person'), 'audit_person',
                                     ['actor_ref'], ['ref'])
         batch_op.create_foreign_key(batch_op.f('fk_audit_event_db_user_ref_audit_person'), 'audit_person',
@@ -222,6 +225,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_audit_event_db_user_ref_audit_person'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_audit_event_actor_ref_audit_person'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_audit_event_actor_ref'))
+        batch_op.drop_index(batch_op.f('ix_audit_event_occurred_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_event_action'))
         batch_op.alter_column('actor', existing_type=sa.String(length=200), nullable=False)
         batch_op.drop_column('hash')
         batch_op.drop_column('prev_hash')
