@@ -38,6 +38,17 @@ class ConcurrentChangeError(TollgateError):
     faster); the message names who changed it and when; reload and try again."""
 
 
+class AuthError(TollgateError):
+    """A workspace user's login failed (unknown login, wrong password or inactive
+    account); the message never says which, nor echoes the password.  The attempt is
+    an audit event (``user.login_failed``)."""
+
+
+class PermissionDenied(TollgateError):
+    """The acting user's roles do not allow the action (e.g. only an Admin adds users);
+    the message names the rule.  The refusal is an audit event; the CLI exits 1."""
+
+
 class Cancelled(TollgateError):
     """A long-running job was cancelled by the user; nothing was written."""
 

@@ -161,7 +161,9 @@ def test_several_events_in_one_transaction_and_a_rolled_back_savepoint_chain_cor
 
 # ---------------------------------------------------------------------- tampering (SQLite file)
 def test_an_edited_field_fails_at_that_event(demo_workspace, tmp_path):
-    k = 7  # a validation.run in the demo
+    con = sqlite3.connect(demo_workspace)
+    (k,) = con.execute("SELECT min(seq) FROM audit_event WHERE action = 'validation.run'").fetchone()
+    con.close()  # k: the demo's first validation.run
     path = fresh_copy(demo_workspace, tmp_path, "edit")
     tamper(path, f"UPDATE audit_event SET reason = 'nothing to see' WHERE seq = {k}")
     result = verify(path)

@@ -16,9 +16,10 @@ import warnings
 from typing import NoReturn, Optional, Sequence
 
 from console import __version__
-from console.errors import TollgateError
+from console.errors import PermissionDenied, TollgateError
 
-_COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report", "workspace", "registry", "audit")
+_COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report", "workspace", "registry", "audit",
+                    "users", "raci")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,6 +78,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if warning:
                 print(warning, file=sys.stderr)
         code = int(args.func(args) or 0)
+    except PermissionDenied as exc:  # a rule refused the action (audited): exit 1
+        print(f"tollgate: {_one_line(str(exc))}", file=sys.stderr)
+        code = 1
     except TollgateError as exc:
         print(f"tollgate: error: {_one_line(str(exc))}", file=sys.stderr)
         code = 2

@@ -88,3 +88,27 @@ def login_name(value: str) -> str:
     if len(text) > 100 or any(not ch.isprintable() for ch in text):
         raise argparse.ArgumentTypeError("--user must be 1-100 printable characters without line breaks")
     return text
+
+
+def read_passwords(args: argparse.Namespace, prompts: list[str], *, confirm_last: bool = False) -> list[str]:
+    """Read one password per prompt (DESIGN.md CLI contract): with ``--password-stdin``
+    one line of stdin each, in the order of ``prompts``; otherwise from a TTY prompt
+    (``getpass``; ``confirm_last`` asks the last one twice).  Without a TTY and without
+    the flag, raises :class:`console.errors.InputError` saying what to pass."""
+    import getpass
+
+    from console.errors import InputError
+
+    if getattr(args, "password_stdin", False):
+        lines = sys.stdin.read().splitlines()
+        if len(lines) < len(prompts):
+            raise InputError(f"--password-stdin expects {len(prompts)} line(s) on stdin: "
+                             + "; ".join(prompts) + f" (got {len(lines)})")
+        return lines[: len(prompts)]
+    if not sys.stdin.isatty():
+        raise InputError("a password is needed and stdin is not a terminal: pass --password-stdin and write "
+                         + " then ".join(prompts) + ", one per line, to stdin")
+    out = [getpass.getpass(f"{p}: ") for p in prompts]
+    if confirm_last and out and getpass.getpass(f"{prompts[-1]} (again): ") != out[-1]:
+        raise InputError("the two passwords differ; nothing was changed")
+    return out

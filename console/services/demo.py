@@ -250,6 +250,45 @@ def _adult_data() -> DemoData:
                     "UCI Adult test split vs the training sample")
 
 
+#: Demo users (login, display name, global role); password = "demo-" + login.  Listed
+#: in README.md ("Demo users").  Enough people for every RACI and four-eyes rule: two
+#: Data Scientists (one authors, the other signs a tier-3 validation).
+DEMO_USERS = (
+    ("admin", "Tomasz Nowak", "Admin"),
+    ("priya", "Priya Raman", "Data Scientist"),
+    ("mateo", "Mateo García", "Data Scientist"),
+    ("sofia", "Sofia Lindqvist", "Model Risk Manager"),
+    ("kenji", "Kenji Sato", "ML Engineer/Architect"),
+    ("lena", "Lena Fischer", "DevOps Engineer"),
+    ("amara", "Amara Okafor", "Business Owner"),
+    ("hugo", "Hugo Martin", "Auditor"),
+    ("ines", "Inês Costa", "Subject Matter Expert (SME)"),
+    ("yusuf", "Yusuf Demir", "Data Engineer"),
+)
+
+
+def seed_demo_users(ws: Workspace) -> int:
+    """Create the missing :data:`DEMO_USERS` (idempotent; the first is the workspace's
+    first user, hence Admin, and adds the others).  Returns how many were added."""
+    existing = {u.login: u for u in ws.list_users()}
+    login, name, _ = DEMO_USERS[0]
+    if not existing:
+        existing[login] = ws.create_user(login, name, "demo-" + login)
+    admin = None
+    added = 0
+    for login, name, role in DEMO_USERS:
+        user = existing.get(login)
+        if user is not None and any(a.role.value == role and a.model_id is None for a in user.roles):
+            continue
+        admin = admin or ws.authenticate(DEMO_USERS[0][0], "demo-" + DEMO_USERS[0][0])
+        if user is None:
+            ws.create_user(login, name, "demo-" + login, roles=[role], by=admin)
+            added += 1
+        else:
+            ws.assign_role(login, role, by=admin)
+    return added
+
+
 def build_demo(
     ws: Workspace,
     *,
@@ -271,6 +310,7 @@ def build_demo(
         report(progress, done / steps, msg)
         done += 1
 
+    seed_demo_users(ws)
     for spec in specs:
         checkpoint(cancel)
         model = ws.register_model(

@@ -52,6 +52,7 @@ from console.domain.models import (
     TaskType,
     ValidationRun,
 )
+from console.domain.governance import RaciEntry, RaciTemplate, User
 from console.errors import ConcurrentChangeError, InputError, NotFoundError, WorkspaceError, few_names
 from console.fingerprint import dataframe_fingerprint, sha256_hex
 from console.jsonutil import json_safe
@@ -1101,6 +1102,58 @@ class Workspace:
         """Models, actions and acting people for the audit view's filters (see
         :func:`console.services.audit.filter_options`)."""
         return audit_chain.filter_options(self)
+
+    # ------------------------------------------------------------------ people and RACI
+    # Logic and rules in console.services.governance (see its docstring).
+    def list_users(self) -> list["User"]:
+        """Every workspace user with their roles, by login."""
+        from console.services import governance
+
+        return governance.list_users(self)
+
+    def create_user(self, login: str, display_name: str, password: str, *, roles: Sequence[Any] = (),
+                    by: Optional["User"] = None) -> "User":
+        """Create a user (the first one becomes Admin; later ones need Admin ``by``)."""
+        from console.services import governance
+
+        return governance.create_user(self, login, display_name, password, roles=roles, by=by)
+
+    def set_password(self, login: str, password: str, *, by: "User") -> None:
+        """Set a password (the user themself or an Admin); audited without the password."""
+        from console.services import governance
+
+        governance.set_password(self, login, password, by=by)
+
+    def authenticate(self, login: str, password: str) -> "User":
+        """The user if the password matches; else audit ``user.login_failed`` and raise
+        :class:`console.errors.AuthError`."""
+        from console.services import governance
+
+        return governance.authenticate(self, login, password)
+
+    def assign_role(self, login: str, role: Any, *, model: Union[int, str, None] = None, by: "User") -> bool:
+        """Give a role globally or for one model (Admin only); False if already held."""
+        from console.services import governance
+
+        return governance.assign_role(self, login, role, model=model, by=by)
+
+    def revoke_role(self, login: str, role: Any, *, model: Union[int, str, None] = None, by: "User") -> bool:
+        """Remove a role assignment (Admin only); False if there was none."""
+        from console.services import governance
+
+        return governance.revoke_role(self, login, role, model=model, by=by)
+
+    def raci_for_model(self, model: Union[int, str]) -> list["RaciEntry"]:
+        """The model's effective RACI cells with the people filling each role."""
+        from console.services import governance
+
+        return governance.raci_for_model(self, model)
+
+    def save_raci(self, scope: str, matrix: dict, reason: str, *, by: "User") -> "RaciTemplate":
+        """Validate and store the next version of a RACI template (Admin only)."""
+        from console.services import governance
+
+        return governance.save_raci(self, scope, matrix, reason, by=by)
 
 
 #: How many times a write transaction tries to take SQLite's write lock, each attempt

@@ -358,3 +358,47 @@ class AuditEventRow(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     #: SHA-256 (hex) of this event's canonical JSON (see :mod:`console.services.audit`).
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AppUserRow(Base):
+    """A workspace user (issue 5): login, display name and a scrypt password hash in a
+    PHC-like string (:mod:`console.services.passwords`); never the password."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Login of the Admin who created the user (NULL for the first user).
+    created_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+
+
+class RoleAssignmentRow(Base):
+    """A role held by a user, globally (``model_id`` NULL) or for one model.  The unique
+    constraint does not catch two global rows on every backend (NULLs differ); the
+    service checks inside its write transaction."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("user_id", "role", "model_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    role: Mapped[str] = mapped_column(String(50))  # console.domain.governance.Role value
+    model_id: Mapped[Optional[int]] = mapped_column(ForeignKey("registered_model.id"), nullable=True, index=True)
+
+
+class RaciTemplateRow(Base):
+    """One version of a RACI template (``console.domain.governance``).  ``scope`` is
+    ``default``, ``tier:N`` or ``model:ID``; the highest ``version`` per scope is current,
+    older versions are kept.  Version 1 of ``default`` is seeded by migration 0004."""
+
+    __tablename__ = "raci_template"
+    __table_args__ = (UniqueConstraint("scope", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    matrix: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text, default="")
