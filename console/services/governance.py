@@ -206,6 +206,21 @@ def authenticate(ws: "Workspace", login: str, password: str) -> User:
                     "(the attempt was recorded in the audit trail)")
 
 
+def _assignment(ws: "Workspace", s: Any, login: str, r: Role, model: Union[int, str, None]):
+    """``(user row, model row or None, the role assignment row or None)`` for ``login``
+    having ``r`` globally (``model`` None) or for ``model``; NotFoundError for an unknown
+    user or model."""
+    row = _user_row(s, login)
+    if row is None:
+        raise NotFoundError(f"no user {login!r} in workspace {ws.label}")
+    m = ws._model_row(s, model) if model is not None else None
+    cond = (orm.RoleAssignmentRow.model_id.is_(None) if m is None
+            else orm.RoleAssignmentRow.model_id == m.id)
+    ra = s.scalar(select(orm.RoleAssignmentRow).where(
+        orm.RoleAssignmentRow.user_id == row.id, orm.RoleAssignmentRow.role == r.value, cond))
+    return row, m, ra
+
+
 def assign_role(ws: "Workspace", login: str, role: Union[Role, str], *, model: Union[int, str, None] = None,
                 by: User) -> bool:
     """Give ``login`` the ``role`` globally (``model`` None) or for one model (id or
@@ -216,14 +231,9 @@ def assign_role(ws: "Workspace", login: str, role: Union[Role, str], *, model: U
         raise InputError("the Admin role is global; assign it without a model")
     _require_admin(ws, by, "assign roles")
     with ws._write() as s:
-        row = _user_row(s, login)
-        if row is None:
-            raise NotFoundError(f"no user {login!r} in workspace {ws.label}")
-        m = ws._model_row(s, model) if model is not None else None
+        row, m, ra = _assignment(ws, s, login, r, model)
         mid = m.id if m is not None else None
-        cond = orm.RoleAssignmentRow.model_id.is_(None) if mid is None else orm.RoleAssignmentRow.model_id == mid
-        if s.scalar(select(orm.RoleAssignmentRow.id).where(
-                orm.RoleAssignmentRow.user_id == row.id, orm.RoleAssignmentRow.role == r.value, cond)) is not None:
+        if ra is not None:
             return False
         s.add(orm.RoleAssignmentRow(user_id=row.id, role=r.value, model_id=mid))
         ws._audit(s, by.login, "role.assigned", "app_user", row.id, model_id=mid,
@@ -238,14 +248,8 @@ def revoke_role(ws: "Workspace", login: str, role: Union[Role, str], *, model: U
     r = _role(role)
     _require_admin(ws, by, "revoke roles")
     with ws._write() as s:
-        row = _user_row(s, login)
-        if row is None:
-            raise NotFoundError(f"no user {login!r} in workspace {ws.label}")
-        m = ws._model_row(s, model) if model is not None else None
+        row, m, ra = _assignment(ws, s, login, r, model)
         mid = m.id if m is not None else None
-        cond = orm.RoleAssignmentRow.model_id.is_(None) if mid is None else orm.RoleAssignmentRow.model_id == mid
-        ra = s.scalar(select(orm.RoleAssignmentRow).where(
-            orm.RoleAssignmentRow.user_id == row.id, orm.RoleAssignmentRow.role == r.value, cond))
         if ra is None:
             return False
         if r == Role.ADMIN:
