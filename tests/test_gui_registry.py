@@ -496,6 +496,9 @@ def test_connections_add_test_sync_then_offline_end_to_end(qtbot, themed, mlflow
     w = _window(qtbot, ws, refresh_interval_s=0)
     assert [m.source for m in w.inventory.model.rows()] == ["local"]
     assert cell(w.inventory.model, 0, InventoryModel.LAST_SYNCED) == "—"
+    # a purely local workspace keeps the room: the registry-only columns are hidden
+    assert w.inventory.table.isColumnHidden(InventoryModel.LAST_SYNCED)
+    assert w.inventory.table.isColumnHidden(InventoryModel.ON_SERVER)
 
     # Registries ▸ Connections… (Ctrl+K): add the server through the real dialog
     dlg = w.show_connections()
@@ -522,6 +525,7 @@ def test_connections_add_test_sync_then_offline_end_to_end(qtbot, themed, mlflow
     assert cell(inv, r, InventoryModel.NAME) == scorecard  # exactly as the server has it
     assert cell(inv, r, InventoryModel.SOURCE) == "gui-e2e"
     assert cell(inv, r, InventoryModel.LAST_SYNCED) == "just now"
+    assert not w.inventory.table.isColumnHidden(InventoryModel.LAST_SYNCED)
     assert "UTC" in cell(inv, r, InventoryModel.LAST_SYNCED, Qt.ItemDataRole.ToolTipRole)
     assert cell(inv, r, InventoryModel.VERSIONS) == "2"
     assert cell(inv, r, InventoryModel.OWNER) == "Ana Ruiz"

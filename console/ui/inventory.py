@@ -389,13 +389,22 @@ class InventoryPanel(QWidget):
             vbar, hbar = self.table.verticalScrollBar(), self.table.horizontalScrollBar()
             v, h = vbar.value(), hbar.value()
             self.model.set_rows(rows)
+            self._show_registry_columns(rows)
             self._reselect(keep, fallback_first=False, scroll=False)
             vbar.setValue(v)
             hbar.setValue(h)
             return True
         self.model.set_rows(rows)
+        self._show_registry_columns(rows)
         self._reselect(keep)
         return True
+
+    def _show_registry_columns(self, rows: Sequence[ModelSummary]) -> None:
+        """Last synced / On server only when some model was pulled from a registry: a
+        purely local workspace keeps the room for names and owners."""
+        pulled = any(m.source_status is not None for m in rows)
+        for col in (InventoryModel.LAST_SYNCED, InventoryModel.ON_SERVER):
+            self.table.setColumnHidden(col, not pulled)
 
     def _update_state(self) -> None:
         n_all, n_shown = self.model.total_count(), self.model.rowCount()
