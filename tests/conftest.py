@@ -34,6 +34,20 @@ def _isolated_user_dirs(tmp_path_factory):
             os.environ[k] = v
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_settings(tmp_path_factory):
+    """QSettings (window geometry, splitters, refresh interval) go to a temp dir, never
+    the user's; yields that dir so tests can check what was written there (never a secret)."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    d = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(d))
+    QCoreApplication.setOrganizationName("TollgateTests")
+    QCoreApplication.setApplicationName("TollgateTests")
+    yield d
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data (real public datasets); tests that need it skip when it is absent."""

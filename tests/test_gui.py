@@ -28,7 +28,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pyqtgraph")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread, QTimer  # noqa: E402
+from PySide6.QtCore import Qt, QThread, QTimer  # noqa: E402
 
 from console.domain.models import (  # noqa: E402
     Alias,
@@ -57,16 +57,6 @@ T0 = datetime(2025, 1, 6, 9, 30, tzinfo=timezone.utc)
 
 
 # =========================================================================== fixtures
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_settings(tmp_path_factory):
-    """QSettings (window geometry, splitters) go to a temp dir, never the user's."""
-    d = tmp_path_factory.mktemp("qsettings")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(d))
-    QCoreApplication.setOrganizationName("TollgateTests")
-    QCoreApplication.setApplicationName("TollgateTests")
-    yield
-
 
 @pytest.fixture
 def themed(qapp):

@@ -30,16 +30,6 @@ SECRET = "s3cr3t-Tollgate-pw-🔑"
 
 
 # =========================================================================== fixtures
-@pytest.fixture(scope="module", autouse=True)
-def _isolated_settings(tmp_path_factory):
-    """QSettings go to a temp dir (never the user's), so we can also check what is in them."""
-    d = tmp_path_factory.mktemp("qsettings-registry")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(d))
-    QCoreApplication.setOrganizationName("TollgateTests")
-    QCoreApplication.setApplicationName("TollgateTests")
-    yield d
-
 
 @pytest.fixture
 def themed(qapp):
