@@ -35,6 +35,8 @@ __all__ = [
     "TIERS",
     "TierPolicy",
     "TIER_POLICIES",
+    "add_months",
+    "revalidation_due",
     "MatrixError",
     "parse_role",
     "letters_of",
@@ -149,6 +151,24 @@ TIER_POLICIES: dict[int, TierPolicy] = {
                   frozenset({"data", "performance", "fairness", "loading"}), "medium"),
     3: TierPolicy(3, "ad-hoc / self-service", 36, 15, frozenset({"data", "loading"}), "low"),
 }
+
+
+def add_months(t: Any, months: int) -> Any:
+    """``t`` (a datetime) plus calendar ``months``; the day is clipped to the month's end
+    (31 Jan + 1 month = 28/29 Feb)."""
+    y, m = divmod(t.month - 1 + months, 12)
+    for day in (t.day, 30, 29, 28):
+        try:
+            return t.replace(year=t.year + y, month=m + 1, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def revalidation_due(validated_at: Any, tier: int) -> Any:
+    """When a model validated at ``validated_at`` must be validated again: its tier's
+    revalidation interval later (DESIGN.md: 12 / 24 / 36 months)."""
+    return add_months(validated_at, TIER_POLICIES[tier].revalidation_months)
 
 
 class MatrixError(ValueError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 __all__ = [
@@ -416,6 +416,19 @@ class ModelSummary:
     deleted_on_server_at: Optional[datetime] = None
     task: Optional[str] = None  # classification | regression | unknown
 
+    @property
+    def next_validation_due(self) -> Optional[datetime]:
+        """The latest validation plus the tier's revalidation interval (DESIGN.md tier
+        defaults: 12 / 24 / 36 months); ``None`` when never validated."""
+        from console.domain.governance import revalidation_due
+
+        return None if self.last_validation_at is None else revalidation_due(self.last_validation_at, self.risk_tier)
+
+    def validation_overdue(self, now: Optional[datetime] = None) -> bool:
+        """Never validated, or past :attr:`next_validation_due`."""
+        due = self.next_validation_due
+        return due is None or due < (now or datetime.now(timezone.utc))
+
     def to_json(self) -> dict[str, Any]:
         """The DESIGN.md ``models list`` object plus the registry mirror fields
         ``source_status``, ``synced_at``, ``changed_on_server_at`` and
@@ -433,6 +446,7 @@ class ModelSummary:
             "last_validation": self.last_validation,
         }
         out.update({
+            "next_validation_due": _iso(self.next_validation_due),
             "source_status": self.source_status,
             "synced_at": _iso(self.synced_at),
             "changed_on_server_at": _iso(self.changed_on_server_at),

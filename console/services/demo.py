@@ -122,6 +122,9 @@ class ModelSpec:
     intended_use: str
     restrictions: str
     versions: list[VersionSpec] = field(default_factory=list)
+    #: Login of the demo Data Scientist who authored the versions (segregation of
+    #: duties: they never sign their validation or promotion).
+    author: str = "priya"
 
 
 def demo_specs() -> list[ModelSpec]:
@@ -156,7 +159,8 @@ def demo_specs() -> list[ModelSpec]:
             dataset="adult",
             owner="Amara Okafor",
             risk_tier=1,
-            status=LifecycleStatus.APPROVED,
+            status=LifecycleStatus.DEVELOPMENT,
+            author="mateo",
             description="Predicts whether annual income exceeds USD 50,000 from census attributes; "
             "used as a pre-screen for a premium-card eligibility check.",
             business_unit="Consumer Lending – Cards",
@@ -200,6 +204,7 @@ def demo_specs() -> list[ModelSpec]:
             use_case="Pre-screen applicants for premium-card eligibility",
             intended_use="Decision support for underwriters.",
             restrictions="Pending validation; not approved for use.",
+            author="mateo",
             versions=[
                 VersionSpec(lambda: LogisticRegression(max_iter=2000, C=0.5), drop=("sex", "race"),
                             description="Logistic regression without sex and race"),
@@ -252,14 +257,18 @@ def _adult_data() -> DemoData:
 
 #: Demo users (login, display name, global role); password = "demo-" + login.  Listed
 #: in README.md ("Demo users").  Enough people for every RACI and four-eyes rule: two
-#: Data Scientists (one authors, the other signs a tier-3 validation).
+#: Data Scientists (one authors, the other signs), and two each of the roles that are
+#: both Responsible and Accountable for a task (DevOps for deployment, ML Engineer for
+#: hypercare/retirement), since the Accountable may not be the submitter.
 DEMO_USERS = (
     ("admin", "Tomasz Nowak", "Admin"),
     ("priya", "Priya Raman", "Data Scientist"),
     ("mateo", "Mateo García", "Data Scientist"),
     ("sofia", "Sofia Lindqvist", "Model Risk Manager"),
     ("kenji", "Kenji Sato", "ML Engineer/Architect"),
+    ("chen", "Chen Wei", "ML Engineer/Architect"),
     ("lena", "Lena Fischer", "DevOps Engineer"),
+    ("omar", "Omar Haddad", "DevOps Engineer"),
     ("amara", "Amara Okafor", "Business Owner"),
     ("hugo", "Hugo Martin", "Auditor"),
     ("ines", "Inês Costa", "Subject Matter Expert (SME)"),
@@ -342,7 +351,7 @@ def build_demo(
                 metrics = _metrics(est, holdout.drop(columns=[d.target]), holdout[d.target])
                 version = ws.register_version(
                     model.id, estimator=est, training_data=train, target_column=d.target,
-                    holdout=holdout, metrics=metrics, description=vspec.description, actor=DEMO_ACTOR,
+                    holdout=holdout, metrics=metrics, description=vspec.description, actor=spec.author,
                 )
                 added["versions_added"] += 1
             if vspec.alias:

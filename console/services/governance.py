@@ -22,6 +22,7 @@ Every change appends its audit event in the same write transaction.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 from sqlalchemy import func, select
@@ -72,6 +73,13 @@ def _is_admin(s: Any, user_id: int) -> bool:
     return s.scalar(select(orm.RoleAssignmentRow.id).where(
         orm.RoleAssignmentRow.user_id == user_id, orm.RoleAssignmentRow.role == Role.ADMIN.value,
         orm.RoleAssignmentRow.model_id.is_(None)).limit(1)) is not None
+
+
+def _active_admins(s: Any) -> int:
+    return int(s.scalar(select(func.count()).select_from(orm.RoleAssignmentRow).join(
+        orm.AppUserRow, orm.AppUserRow.id == orm.RoleAssignmentRow.user_id).where(
+        orm.RoleAssignmentRow.role == Role.ADMIN.value, orm.RoleAssignmentRow.model_id.is_(None),
+        orm.AppUserRow.is_active.is_(True))) or 0)
 
 
 def _refuse(ws: "Workspace", by: Optional[User], action: str, rule: str) -> PermissionDenied:
@@ -253,11 +261,7 @@ def revoke_role(ws: "Workspace", login: str, role: Union[Role, str], *, model: U
         if ra is None:
             return False
         if r == Role.ADMIN:
-            admins = s.scalar(select(func.count()).select_from(orm.RoleAssignmentRow).join(
-                orm.AppUserRow, orm.AppUserRow.id == orm.RoleAssignmentRow.user_id).where(
-                orm.RoleAssignmentRow.role == Role.ADMIN.value, orm.RoleAssignmentRow.model_id.is_(None),
-                orm.AppUserRow.is_active.is_(True)))
-            if admins <= 1:
+            if _active_admins(s) <= 1:
                 raise InputError(f"{login!r} is the last Admin of the workspace; make someone else Admin first")
         s.delete(ra)
         ws._audit(s, by.login, "role.revoked", "app_user", row.id, model_id=mid,
@@ -362,3 +366,127 @@ def raci_for_model(ws: "Workspace", model: Union[int, str]) -> list[RaciEntry]:
             users = sorted(people.get(role_name, {}).values(), key=lambda u: (u.display_name.casefold(), u.login))
             out.append(RaciEntry(task, Role(role_name), letters, tuple(users)))
     return out
+
+
+# ----------------------------------------------------------------------------- risk tiering
+#: Roles that may assess a model's risk tier.
+TIER_ASSESSORS = (Role.MODEL_RISK_MANAGER, Role.BUSINESS_OWNER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class TierAssessment:
+    """A stored tier questionnaire (:mod:`console.domain.tiering`)."""
+
+    id: int
+    model_id: int
+    answers: dict
+    rule_version: int
+    computed_tier: int
+    final_tier: int
+    override_reason: Optional[str]
+    assessed_by: str
+    printed_name: str
+    assessed_at: Any
+    signature_sha256: Optional[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"answers": self.answers, "rule_version": self.rule_version, "computed_tier": self.computed_tier,
+                "final_tier": self.final_tier, "override_reason": self.override_reason,
+                "assessed_by": self.assessed_by, "printed_name": self.printed_name,
+                "assessed_at": self.assessed_at.isoformat() if self.assessed_at else None,
+                "signature_sha256": self.signature_sha256}
+
+
+def _assessment(r: orm.TierAssessmentRow) -> TierAssessment:
+    return TierAssessment(r.id, r.model_id, dict(r.answers), r.rule_version, r.computed_tier, r.final_tier,
+                          r.override_reason, r.assessed_by, r.printed_name, r.assessed_at, r.signature_sha256)
+
+
+def assess_tier(ws: "Workspace", model: Union[int, str], answers: Mapping[str, Any], *, login: str, password: str,
+                override_tier: Optional[int] = None, reason: str = "") -> TierAssessment:
+    """Record a tier questionnaire for ``model`` and set its risk tier: the computed tier,
+    or ``override_tier`` with a ``reason``.  The assessor (a Model Risk Manager,
+    Business Owner or Admin) re-authenticates: the record is signed (SHA-256 over its
+    canonical JSON).  Audited as ``tier.assessed`` (and ``model.tier_changed``).
+    Raises :class:`InputError` (bad answers, override without reason),
+    :class:`AuthError`, :class:`PermissionDenied`."""
+    from datetime import datetime, timezone
+
+    from console.domain import tiering
+    from console.domain.approvals import canonical_sha256, utc_text
+
+    try:
+        result = tiering.assess(answers)
+        stored = tiering.normalised(answers)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    reason = " ".join((reason or "").split())
+    if override_tier is not None:
+        if override_tier not in (1, 2, 3):
+            raise InputError(f"--override-tier must be 1, 2 or 3, not {override_tier!r}")
+        if override_tier != result.tier and not reason:
+            raise InputError(f"overriding the computed tier {result.tier} with {override_tier} needs a reason")
+    final = override_tier if override_tier is not None else result.tier
+    user = get_user(ws, authenticate(ws, login, password).login)
+    with ws._session() as s:
+        mid = ws._model_row(s, model).id
+    if not any(user.has_role(r, mid) for r in TIER_ASSESSORS):
+        raise _refuse(ws, user, "assess risk tiers",
+                      "only a Model Risk Manager, Business Owner or Admin assesses risk tiers; "
+                      f"{user.login} is none of these")
+    now = datetime.now(timezone.utc)
+    with ws._write() as s:
+        m = ws._lock_model(s, mid)
+        doc = {"model_id": mid, "model": m.name, "answers": stored, "rule_version": result.rule_version,
+               "computed_tier": result.tier, "final_tier": final,
+               "override_reason": reason if final != result.tier else None, "assessed_by": user.login,
+               "printed_name": user.display_name, "assessed_at": utc_text(now)}
+        row = orm.TierAssessmentRow(model_id=mid, answers=stored, rule_version=result.rule_version,
+                                    computed_tier=result.tier, final_tier=final,
+                                    override_reason=doc["override_reason"], assessed_by=user.login,
+                                    printed_name=user.display_name, assessed_at=now,
+                                    signature_sha256=canonical_sha256(doc))
+        s.add(row)
+        s.flush()
+        ws._audit(s, user.login, "tier.assessed", "tier_assessment", row.id, model_id=mid,
+                  new={**doc, "explanation": result.explanation, "signature_sha256": row.signature_sha256},
+                  reason=reason)
+        if m.risk_tier != final:
+            old = m.risk_tier
+            m.risk_tier = final
+            m.updated_by = user.login
+            ws._audit(s, user.login, "model.tier_changed", "registered_model", mid, model_id=mid,
+                      old={"risk_tier": old}, new={"risk_tier": final},
+                      reason=reason or f"tier questionnaire: {result.explanation}")
+        return _assessment(row)
+
+
+def tier_assessments(ws: "Workspace", model: Union[int, str]) -> list[TierAssessment]:
+    """The model's tier assessments, newest first."""
+    with ws._session() as s:
+        mid = ws._model_row(s, model).id
+        return [_assessment(r) for r in s.scalars(select(orm.TierAssessmentRow).where(
+            orm.TierAssessmentRow.model_id == mid).order_by(orm.TierAssessmentRow.id.desc()))]
+
+
+def deactivate_user(ws: "Workspace", login: str, *, by: User, reason: str) -> None:
+    """Deactivate ``login`` (Admin only; not oneself, not the last Admin): they can no
+    longer sign in or sign, and leave every queue; history keeps their name."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InputError("deactivating a user needs a reason")
+    if by.login == login:
+        raise InputError("you cannot deactivate yourself; ask another Admin")
+    _require_admin(ws, by, "deactivate users")
+    with ws._write() as s:
+        row = _user_row(s, login)
+        if row is None:
+            raise NotFoundError(f"no user {login!r} in workspace {ws.label}")
+        if not row.is_active:
+            return
+        if _is_admin(s, row.id):
+            if _active_admins(s) <= 1:
+                raise InputError(f"{login!r} is the last active Admin; make someone else Admin first")
+        row.is_active = False
+        ws._audit(s, by.login, "user.deactivated", "app_user", row.id, old={"active": True},
+                  new={"login": login, "active": False}, reason=reason)

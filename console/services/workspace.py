@@ -442,30 +442,38 @@ class Workspace:
             )
             if vrow is None:
                 raise NotFoundError(f"model id {model_id} has no version {version}")
-            if vrow.deleted_on_server_at is not None:
-                raise InputError(
-                    f"version {version} of model {model_row.name!r} was deleted on registry {model_row.source} "
-                    f"({vrow.deleted_on_server_at:%Y-%m-%d %H:%M} UTC); an alias cannot point at it"
-                )
-            arow = s.scalar(
-                select(orm.AliasRow).where(orm.AliasRow.model_id == model_id, orm.AliasRow.name == alias)
+            return self._apply_alias(s, model_row, alias, vrow, actor, reason)
+
+    def _apply_alias(self, s: Session, model_row: orm.RegisteredModelRow, alias: str, vrow: orm.ModelVersionRow,
+                     actor: str, reason: str) -> Alias:
+        """Point ``alias`` at ``vrow`` inside the write transaction ``s`` (the model row
+        already locked); audited.  The one place an alias moves (:meth:`set_alias`, and
+        an approved request in :mod:`console.services.approvals`)."""
+        model_id, version = model_row.id, vrow.version
+        if vrow.deleted_on_server_at is not None:
+            raise InputError(
+                f"version {version} of model {model_row.name!r} was deleted on registry {model_row.source} "
+                f"({vrow.deleted_on_server_at:%Y-%m-%d %H:%M} UTC); an alias cannot point at it"
             )
-            old = None
-            if arow is None:
-                arow = orm.AliasRow(model_id=model_id, name=alias, version_id=vrow.id, updated_at=utcnow())
-                s.add(arow)
-            else:
-                if arow.version_id == vrow.id:
-                    return Alias(model_id, alias, version)
-                old = {"version": arow.version.version}
-                arow.version_id = vrow.id
-                arow.updated_at = utcnow()
-            model_row.updated_at = utcnow()
-            model_row.updated_by = actor
-            s.flush()
-            self._audit(s, actor, "alias.set", "model_alias", f"{model_id}:{alias}", model_id=model_id,
-                        old=old, new={"alias": alias, "version": version}, reason=reason)
-            return Alias(model_id, alias, version)
+        arow = s.scalar(
+            select(orm.AliasRow).where(orm.AliasRow.model_id == model_id, orm.AliasRow.name == alias)
+        )
+        old = None
+        if arow is None:
+            arow = orm.AliasRow(model_id=model_id, name=alias, version_id=vrow.id, updated_at=utcnow())
+            s.add(arow)
+        else:
+            if arow.version_id == vrow.id:
+                return Alias(model_id, alias, version)
+            old = {"version": arow.version.version}
+            arow.version_id = vrow.id
+            arow.updated_at = utcnow()
+        model_row.updated_at = utcnow()
+        model_row.updated_by = actor
+        s.flush()
+        self._audit(s, actor, "alias.set", "model_alias", f"{model_id}:{alias}", model_id=model_id,
+                    old=old, new={"alias": alias, "version": version}, reason=reason)
+        return Alias(model_id, alias, version)
 
     def set_status(
         self,
@@ -488,15 +496,21 @@ class Workspace:
         status = LifecycleStatus(status)
         with self._write() as s:
             row = self._lock_model(s, model_id, expected_row_version)
-            if row.status != status.value:
-                old = row.status
-                row.status = status.value
-                row.updated_at = utcnow()
-                row.updated_by = actor
-                self._audit(s, actor, "model.status_changed", "registered_model", model_id, model_id=model_id,
-                            old={"status": old}, new={"status": status.value}, reason=reason)
-            s.flush()
-            return convert.model(row)
+            return self._apply_status(s, row, status, actor, reason)
+
+    def _apply_status(self, s: Session, row: orm.RegisteredModelRow, status: LifecycleStatus, actor: str,
+                      reason: str) -> RegisteredModel:
+        """Set the status inside the write transaction ``s`` (row already locked);
+        audited.  The one place a lifecycle status changes."""
+        if row.status != status.value:
+            old = row.status
+            row.status = status.value
+            row.updated_at = utcnow()
+            row.updated_by = actor
+            self._audit(s, actor, "model.status_changed", "registered_model", row.id, model_id=row.id,
+                        old={"status": old}, new={"status": status.value}, reason=reason)
+        s.flush()
+        return convert.model(row)
 
     # ------------------------------------------------------------------ registries
     # Logic in console.services.registry; see its docstring for what a sync does.

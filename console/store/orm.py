@@ -402,3 +402,136 @@ class RaciTemplateRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ApprovalRequestRow(Base):
+    """An approval request (issue 5): a lifecycle transition or an alias move of one
+    model version, governed by a RACI task (:mod:`console.services.approvals`).
+
+    ``required`` is the list of signature slots fixed at submission (JSON, see
+    :class:`console.domain.approvals.Slot`); ``record_sha256`` is the SHA-256 of the
+    canonical JSON of the request as submitted, which every signature binds to (with the
+    signatures before it).  ``state``: open → approved | rejected | withdrawn | expired.
+    """
+
+    __tablename__ = "approval_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # transition | alias
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    alias: Mapped[Optional[str]] = mapped_column(String(255), nullable=True)
+    task: Mapped[str] = mapped_column(String(60))
+    risk_tier: Mapped[int] = mapped_column(Integer)
+    raci_scope: Mapped[str] = mapped_column(String(40))
+    raci_version: Mapped[int] = mapped_column(Integer)
+    required: Mapped[list] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    submitted_by: Mapped[str] = mapped_column(String(100), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    record_sha256: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    closed_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    close_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class ApprovalSignatureRow(Base):
+    """An electronic signature (21 CFR Part 11 §11.50/§11.70): printed name, UTC time,
+    meaning and reason, bound to the exact record version signed by ``record_sha256``
+    (the SHA-256 of the request's canonical JSON plus the signatures before this one)
+    and sealed by ``signature_sha256`` (over the signature's own canonical JSON).
+    Append-only: migration 0005 installs triggers refusing UPDATE and DELETE."""
+
+    __tablename__ = "approval_signature"
+    __table_args__ = (UniqueConstraint("request_id", "seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("approval_request.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    slot: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    login: Mapped[str] = mapped_column(String(100))
+    printed_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Optional[str]] = mapped_column(String(50), nullable=True)
+    meaning: Mapped[str] = mapped_column(String(20))  # authored | reviewed | approved | rejected
+    reason: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    record_sha256: Mapped[str] = mapped_column(String(64))
+    signature_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class FindingRow(Base):
+    """A finding: an issue that must be remediated (source ``validation``, ``drift``,
+    ``manual``), with a severity (high | medium | low, by risk tier per DESIGN.md) and a
+    state (open | closed).  An open high-severity finding blocks approvals."""
+
+    __tablename__ = "finding"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), index=True)
+    version_id: Mapped[Optional[int]] = mapped_column(ForeignKey("model_version.id"), nullable=True)
+    source: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by: Mapped[str] = mapped_column(String(100))
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    closed_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    close_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+
+
+class GateExceptionRow(Base):
+    """A signed, reasoned, expiring exception to an approval gate (issue 5: a production
+    model whose drift is in alert).  ``signature_sha256`` seals who/when/why/until."""
+
+    __tablename__ = "gate_exception"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), index=True)
+    gate: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[str] = mapped_column(String(100))
+    printed_name: Mapped[str] = mapped_column(String(200))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signature_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class NotificationRow(Base):
+    """An in-app inbox entry for one user (the Informed of a request, the submitter of
+    a decided one)."""
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("approval_request.id"), nullable=True)
+    model_id: Mapped[Optional[int]] = mapped_column(ForeignKey("registered_model.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TierAssessmentRow(Base):
+    """A risk-tier questionnaire (issue 5): the answers, the rule-set version, the
+    computed tier and, if the assessor overrode it, the override with its reason and
+    signature (``signature_sha256``)."""
+
+    __tablename__ = "tier_assessment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    computed_tier: Mapped[int] = mapped_column(Integer)
+    final_tier: Mapped[int] = mapped_column(Integer)
+    override_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    assessed_by: Mapped[str] = mapped_column(String(100))
+    printed_name: Mapped[str] = mapped_column(String(200))
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signature_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
