@@ -94,8 +94,17 @@ def test_tier1_demo_model_goes_to_production_only_through_the_queue(demo_copy):
         assert events.count("approval.requested") == 3 and events.count("approval.approved") == 3
         assert events.count("model.status_changed") >= 3
         assert ws.verify_audit_chain().intact
-        amara_inbox = approvals.inbox(ws, governance.get_user(ws, "ines"))
-        assert any("approved" in n.text for n in amara_inbox)
+        ines_inbox = approvals.inbox(ws, governance.get_user(ws, "ines"))
+        assert any("approved" in n.text for n in ines_inbox)
+        # the audit PDF prints every signature with printed name, UTC time and meaning
+        pdf = ws.export_audit_report(m.id, demo_copy.with_suffix(".pdf"), actor="hugo")
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
+    assert "Approval requests and electronic signatures" in text
+    for needle in (f"Request #{r3.id}: v1, approved → production", "Omar Haddad", "DevOps Engineer",
+                   "deployment checklist complete", "signatures verify", "AUTHORED", "REVIEWED"):
+        assert needle in text, needle
 
 
 def test_only_next_steps_and_only_the_responsible_may_ask(demo_copy):

@@ -26,6 +26,7 @@ import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 from xml.sax.saxutils import escape
 
@@ -418,10 +419,22 @@ class _AuditDoc(BaseDocTemplate):
 # ----------------------------------------------------------------------------- content
 
 
+@dataclass(frozen=True)
+class GovernanceRecords:
+    """What section 6 prints: tier assessments (newest first), findings, approval
+    requests (``console.domain.approvals``) of the model."""
+
+    tier_assessments: Sequence[Any] = ()
+    findings: Sequence[Any] = ()
+    requests: Sequence[Any] = ()
+
+
 class _Builder:
     def __init__(self, detail: ModelDetail, *, workspace_label: str, generated_at: datetime,
-                 audit_head_hash: Optional[str], audit_chain: Optional[ChainVerification] = None) -> None:
+                 audit_head_hash: Optional[str], audit_chain: Optional[ChainVerification] = None,
+                 governance: Optional["GovernanceRecords"] = None) -> None:
         self.d = detail
+        self.gov = governance
         self.m = detail.model
         self.s = _Styles()
         self.workspace = workspace_label
@@ -1068,7 +1081,7 @@ class _Builder:
 
     def audit_trail(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = self.section(6, "Audit trail", "sec-audit")
+        out: list[Flowable] = self.section(7, "Audit trail", "sec-audit")
         events = sorted(self.d.audit_events, key=lambda e: e.seq)
         if not events:
             out.append(self.empty("No audit event recorded for this model."))
@@ -1102,6 +1115,67 @@ class _Builder:
         out.append(Paragraph("— End of report —", ParagraphStyle("tg-end", parent=s.muted, alignment=1)))
         return out
 
+
+    def governance(self) -> list[Flowable]:
+        """Risk-tier assessment, findings, and approval requests with their electronic
+        signatures (21 CFR 11.50: printed name, UTC date and time, meaning)."""
+        s, g = self.s, self.gov
+        out: list[Flowable] = self.section(6, "Governance: tier, findings, approvals and signatures", "sec-governance")
+        if g is None:
+            out.append(self.empty("Governance records were not included in this report."))
+            return out
+        out.append(self.h2("Risk tier assessment", "sec-gov-tier"))
+        if not g.tier_assessments:
+            out.append(self.empty(f"No tier questionnaire recorded; tier {self.m.risk_tier} was set at registration."))
+        else:
+            a = g.tier_assessments[0]
+            final = f"Tier {a.final_tier}" + (f" (computed {a.computed_tier}; override: {a.override_reason})"
+                                              if a.final_tier != a.computed_tier else " (as computed)")
+            out.append(self.kv_table([
+                ("Final tier", self.p(final, s.kv)),
+                ("Answers", self.p(", ".join(f"{k} = {v}" for k, v in a.answers.items()), s.kv)),
+                ("Rule set", self.p(f"version {a.rule_version}", s.kv)),
+                ("Signed by", self.p(f"{a.printed_name} ({a.assessed_by}), {_ts(a.assessed_at, suffix=True)}", s.kv)),
+                ("Signature SHA-256", self.p(a.signature_sha256 or "—", s.kv_mono)),
+            ]))
+        out.append(Spacer(1, 6))
+        out.append(self.h2("Findings", "sec-gov-findings"))
+        if not g.findings:
+            out.append(self.empty("No finding recorded for this model."))
+        else:
+            rows = []
+            for f in g.findings:
+                closed = (f"closed {_ts(f.closed_at)} by {f.closed_by}: {f.close_reason}" if f.state == "closed"
+                          else "OPEN")
+                rows.append([f"#{f.id}", self.p(f.severity.upper()), self.p(f.title), self.p(f.source),
+                             self.p(_ts(f.opened_at)), self.p(closed)])
+            out.append(self.table(["#", "Severity", "Finding", "Source", "Opened (UTC)", "State"], rows,
+                                  [26, 50, 170, 50, 70, 127]))
+        out.append(Spacer(1, 6))
+        out.append(self.h2("Approval requests and electronic signatures", "sec-gov-approvals"))
+        if not g.requests:
+            out.append(self.empty("No approval request recorded for this model."))
+            return out
+        out.append(Paragraph(
+            "Each signature records the signer's printed name, the UTC date and time and the meaning of the "
+            "signature (21 CFR 11.50), was given after re-entering the password (11.200), and is bound to the "
+            "SHA-256 of the exact record version signed (11.70): the request as submitted plus the signatures "
+            "before it.", s.note))
+        for r in sorted(g.requests, key=lambda x: x.id):
+            intact = "signatures verify" if not r.integrity_problems else "SIGNATURES DO NOT VERIFY: " + "; ".join(
+                r.integrity_problems)
+            out.append(Spacer(1, 4))
+            out.append(self.pm(f"<b>Request #{r.id}: v{r.version}, {_esc(r.asked)}</b> — {_esc(r.state.value.upper())}; "
+                               f"{_esc(r.task.value)}, tier {r.risk_tier}, RACI {_esc(r.raci_scope)} v{r.raci_version}; "
+                               f"{_esc(intact)}"))
+            rows = []
+            for sig in r.signatures:
+                rows.append([str(sig.seq), self.p(sig.printed_name), self.p(sig.role or "submitter"),
+                             self.p(sig.meaning.value.upper()), self.pm(_ts(sig.signed_at).replace(" ", "<br/>", 1)),
+                             self.p(sig.reason), self.ident(sig.record_sha256[:16] + "…", 62)])
+            out.append(self.table(["#", "Printed name", "Capacity", "Meaning", "Time (UTC)", "Reason",
+                                   "Record signed"], rows, [18, 72, 84, 52, 54, 151, 62], right=(0,)))
+        return out
 
     def _chain_block(self) -> list[Flowable]:
         """The workspace's audit hash chain as verified when the report was generated."""
@@ -1138,6 +1212,7 @@ _SECTIONS = [
     ("Hyperparameters", "sec-hyper"),
     ("Validation", "sec-validation"),
     ("Drift monitoring", "sec-drift"),
+    ("Governance: tier, findings, approvals and signatures", "sec-governance"),
     ("Audit trail", "sec-audit"),
 ]
 
@@ -1155,6 +1230,7 @@ def build_audit_pdf(
     cancel: Optional[CancelToken] = None,
     audit_head_hash: Optional[str] = None,
     audit_chain: Optional[ChainVerification] = None,
+    governance: Optional["GovernanceRecords"] = None,
 ) -> Path:
     """Write the audit report of one model to ``path`` (A4 PDF) and return its path.
 
@@ -1179,6 +1255,8 @@ def build_audit_pdf(
             (:func:`console.services.audit.verify_chain`); the audit section then prints
             its result (INTACT / BROKEN at event N, with the reason), the event range
             (first–last sequence number) and the head hash.
+        governance: the model's tier assessments (newest first), findings and approval
+            requests with signatures, printed in section 6; "not included" when ``None``.
 
     Returns:
         The absolute :class:`pathlib.Path` of the written PDF.
@@ -1207,7 +1285,7 @@ def build_audit_pdf(
 
     m = detail.model
     builder = _Builder(detail, workspace_label=workspace_label, generated_at=generated,
-                       audit_head_hash=audit_head_hash, audit_chain=audit_chain)
+                       audit_head_hash=audit_head_hash, audit_chain=audit_chain, governance=governance)
     story: list[Flowable] = []
     steps = [
         ("Cover page", builder.cover),
@@ -1216,6 +1294,7 @@ def build_audit_pdf(
         ("Hyperparameters", builder.hyperparameters),
         ("Validation", builder.validation),
         ("Drift monitoring", builder.drift),
+        ("Governance", builder.governance),
         ("Audit trail", builder.audit_trail),
     ]
     for i, (label, fn) in enumerate(steps):

@@ -1074,9 +1074,16 @@ class Workspace:
         detail = self.get_model(model_id, source)
         checkpoint(cancel)
         chain = self.verify_audit_chain(progress=scaled(progress, 0.02, 0.1), cancel=cancel)
+        from console.reports.audit import GovernanceRecords
+        from console.services import approvals, findings, governance
+
+        gov = GovernanceRecords(
+            tier_assessments=governance.tier_assessments(self, detail.model.id),
+            findings=findings.list_findings(self, model=detail.model.id, state=None),
+            requests=approvals.list_requests(self, state=None, model=detail.model.id))
         out = build_audit_pdf(detail, Path(path), workspace_label=self.label,
                               progress=scaled(progress, 0.1, 0.95), cancel=cancel,
-                              audit_head_hash=chain.head_hash, audit_chain=chain)
+                              audit_head_hash=chain.head_hash, audit_chain=chain, governance=gov)
         with self._write() as s:
             self._audit(s, actor or default_actor(), "report.exported", "registered_model", detail.model.id,
                         model_id=detail.model.id, new={"kind": "audit", "file": Path(path).name})
