@@ -412,3 +412,14 @@ def test_cli_request_sign_list_and_refusals(demo_copy):
     p = cli("tier", "assess", TIER1, "--answer", "audience=public", "--user", "sofia", "--password-stdin",
             pw="demo-sofia\n")
     assert p.returncode == 2 and "not answered" in p.stderr
+
+
+def test_a_failed_blocking_check_opens_one_finding_with_the_tier_severity(demo_copy):
+    with Workspace.open(demo_copy) as ws:
+        bank = ws.find_model(BANK)  # tier 2: v1's ROC AUC 0.6996 is below 0.70 on its holdout
+        opened = findings.list_findings(ws, model=BANK)
+        assert [(f.version, f.severity, f.source, f.source_ref) for f in opened] == [
+            (1, "medium", "validation", "v1:performance.threshold")]
+        ws.run_validation(bank.id, 1, actor="sofia")
+        assert len(findings.list_findings(ws, model=BANK)) == 1  # not opened twice while open
+        assert findings.list_findings(ws, model=TIER1) == []

@@ -951,11 +951,29 @@ class Workspace:
                 },
                 at=finished,
             )
+            self._findings_for_failed_checks(s, run, results, actor)
             s.flush()
             s.refresh(run)
             out = convert.validation_run(run)
         report(progress, 1.0, "Validation " + ("passed" if passed else "failed"))
         return out
+
+    def _findings_for_failed_checks(self, s: Session, run: orm.ValidationRunRow, results: Sequence[Any],
+                                    actor: str) -> None:
+        """Open a finding for each check of ``run`` that failed (or errored) and blocks
+        at the model's risk tier (DESIGN.md tier defaults: blocking families and finding
+        severity high / medium / low); one open finding per version and check."""
+        from console.domain.governance import TIER_POLICIES
+        from console.services.findings import add_finding
+
+        model_row = s.get(orm.RegisteredModelRow, run.version.model_id)
+        policy = TIER_POLICIES[model_row.risk_tier]
+        for r in results:
+            if r.status.value in ("fail", "error") and (r.blocking or policy.is_blocking(r.family)):
+                add_finding(self, s, model_row, title=f"v{run.version.version}: {r.title} — {r.status.value}",
+                            source="validation", actor=actor, version_id=run.version_id,
+                            source_ref=f"v{run.version.version}:{r.id}",
+                            detail=f"validation run #{run.id}: {r.reason or ''}".strip())
 
     # ------------------------------------------------------------------ drift
     def record_drift_run(
