@@ -269,3 +269,47 @@ def test_cli_users_and_raci(demo_copy):
     assert text.returncode == 0 and "Sofia Lindqvist (sofia)" in text.stdout
     missing = run_cli("raci", "show", "No such model", workspace=demo_copy)
     assert missing.returncode == 2 and "no model named" in missing.stderr
+
+
+def test_cli_roles_passwords_deactivation_raci_edit_and_erasure(demo_copy, tmp_path):
+    def cli(*args, pw=""):
+        return run_cli(*args, workspace=demo_copy, input=pw)
+
+    ok = cli("users", "assign", "ines", "Model Risk Manager", "--model", "Income eligibility screen",
+             "--user", "admin", "--password-stdin", pw="demo-admin\n")
+    assert ok.returncode == 0 and "for Income eligibility screen" in ok.stdout, ok.stderr
+    refused = cli("users", "revoke", "sofia", "Model Risk Manager", "--user", "priya", "--password-stdin",
+                  pw="demo-priya\n")
+    assert refused.returncode == 1 and "only an active Admin" in refused.stderr
+    changed = cli("users", "passwd", "priya", "--user", "priya", "--password-stdin",
+                  pw="demo-priya\nnew-secret-1\nnew-secret-1\n")
+    assert changed.returncode == 0, changed.stderr
+    with Workspace.open(demo_copy) as ws:
+        assert ws.authenticate("priya", "new-secret-1").login == "priya"
+        assert ws.authenticate("ines", "demo-ines").has_role(R.MODEL_RISK_MANAGER, ws.find_model(
+            "Income eligibility screen").id)
+    gone = cli("users", "deactivate", "hugo", "--reason", "left the firm", "--user", "admin", "--password-stdin",
+               pw="demo-admin\n")
+    assert gone.returncode == 0, gone.stderr
+    with Workspace.open(demo_copy) as ws, pytest.raises(AuthError):
+        ws.authenticate("hugo", "demo-hugo")
+    exported = cli("raci", "export")
+    matrix = json.loads(exported.stdout)
+    bad = copy.deepcopy(matrix)
+    bad[T.MODEL_DEVELOPMENT.value][R.MODEL_RISK_MANAGER.value] = "A"
+    (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
+    p = cli("raci", "set", str(tmp_path / "bad.json"), "--reason", "x", "--user", "admin", "--password-stdin",
+            pw="demo-admin\n")
+    assert p.returncode == 2 and "'Model development' needs exactly one Accountable" in p.stderr
+    good = copy.deepcopy(matrix)
+    good[T.MODEL_DEVELOPMENT.value][R.BUSINESS_OWNER.value] = "I"
+    (tmp_path / "good.json").write_text(json.dumps(good), encoding="utf-8")
+    p = cli("raci", "set", str(tmp_path / "good.json"), "--scope", "tier:1", "--reason", "owners informed",
+            "--user", "admin", "--password-stdin", pw="demo-admin\n")
+    assert p.returncode == 0 and "tier:1 version 1" in p.stdout, p.stderr
+    shown = json.loads(cli("raci", "show", "Income eligibility screen", "--json").stdout)
+    assert shown["template"] == {"scope": "tier:1", "version": 1}
+    erased = cli("audit", "erase-person", "Hugo Martin", "--reason", "DSR-2026-17", "--user", "admin",
+                 "--password-stdin", pw="demo-admin\n")
+    assert erased.returncode == 0 and "psn_" in erased.stdout, erased.stderr
+    assert cli("audit", "verify").returncode == 0

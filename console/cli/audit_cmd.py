@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from console.cli.common import open_workspace, print_json, stderr_progress
+from console.cli.common import login_name, open_workspace, print_json, read_passwords, stderr_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--expect-head", metavar="HASH", default=None,
                    help="a head hash saved earlier (64 hex digits); fail if it is not in the chain")
     v.set_defaults(func=run_verify)
+    e = asub.add_parser(
+        "erase-person", help="erase a person's name from the audit trail (GDPR Art. 17; Admin only)",
+        description="The events keep a pseudonymous ref, so the hash chain still verifies; the console and "
+        "reports show [erased]. The erasure is itself an audit event.")
+    e.add_argument("person", metavar="NAME|REF", help="exact display name or psn_… ref")
+    e.add_argument("--reason", required=True, help="e.g. the data-subject request number")
+    e.add_argument("--user", type=login_name, required=True, metavar="ADMIN", help="acting Admin's login")
+    e.add_argument("--password-stdin", action="store_true", help="read the Admin's password from stdin")
+    e.set_defaults(func=run_erase)
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -47,3 +56,15 @@ def run_verify(args: argparse.Namespace) -> int:
         print(f"Audit chain BROKEN at event {result.first_bad_seq}: {result.reason}")
         print(f"Events: {result.events:,}; newest stored hash: {result.head_hash}")
     return 0 if result.intact else 1
+
+
+def run_erase(args: argparse.Namespace) -> int:
+    from console.services import audit, governance
+
+    with open_workspace(args) as ws:
+        (pw,) = read_passwords(args, [f"password of {args.user}"])
+        by = ws.authenticate(args.user, pw)
+        governance.require_admin(ws, by, "erase people from the audit trail")
+        ref = audit.erase_person(ws, args.person, by.login, args.reason)
+    print(f"Erased: events keep the ref {ref}; the chain still verifies.")
+    return 0

@@ -91,7 +91,7 @@ def _refuse(ws: "Workspace", by: Optional[User], action: str, rule: str) -> Perm
     return PermissionDenied(f"refused: {rule}")
 
 
-def _require_admin(ws: "Workspace", by: Optional[User], action: str) -> None:
+def require_admin(ws: "Workspace", by: Optional[User], action: str) -> None:
     if by is None:
         raise _refuse(ws, None, action, f"{action} needs an acting Admin (--user LOGIN)")
     with ws._session() as s:
@@ -181,7 +181,7 @@ def set_password(ws: "Workspace", login: str, password: str, *, by: User) -> Non
     (``user.password_changed``, without the password)."""
     _check_password(password)
     if by.login != login:
-        _require_admin(ws, by, "set another user's password")
+        require_admin(ws, by, "set another user's password")
     hashed = passwords.hash_password(password)
     with ws._write() as s:
         row = _user_row(s, login)
@@ -237,7 +237,7 @@ def assign_role(ws: "Workspace", login: str, role: Union[Role, str], *, model: U
     r = _role(role)
     if r == Role.ADMIN and model is not None:
         raise InputError("the Admin role is global; assign it without a model")
-    _require_admin(ws, by, "assign roles")
+    require_admin(ws, by, "assign roles")
     with ws._write() as s:
         row, m, ra = _assignment(ws, s, login, r, model)
         mid = m.id if m is not None else None
@@ -254,7 +254,7 @@ def revoke_role(ws: "Workspace", login: str, role: Union[Role, str], *, model: U
     """Remove that assignment (Admin only); False when there was none.  The last active
     global Admin cannot be revoked (the workspace would become unmanageable)."""
     r = _role(role)
-    _require_admin(ws, by, "revoke roles")
+    require_admin(ws, by, "revoke roles")
     with ws._write() as s:
         row, m, ra = _assignment(ws, s, login, r, model)
         mid = m.id if m is not None else None
@@ -315,7 +315,7 @@ def save_raci(ws: "Workspace", scope: str, matrix: Mapping[str, Any], reason: st
         validate_matrix(matrix)
     except MatrixError as exc:
         raise InputError(f"RACI matrix not saved: {exc}") from None
-    _require_admin(ws, by, "edit RACI templates")
+    require_admin(ws, by, "edit RACI templates")
     kind, n = parse_scope(scope)
     with ws._write() as s:
         model_id = ws._model_row(s, n).id if kind == "model" else None  # type: ignore[arg-type]
@@ -477,7 +477,7 @@ def deactivate_user(ws: "Workspace", login: str, *, by: User, reason: str) -> No
         raise InputError("deactivating a user needs a reason")
     if by.login == login:
         raise InputError("you cannot deactivate yourself; ask another Admin")
-    _require_admin(ws, by, "deactivate users")
+    require_admin(ws, by, "deactivate users")
     with ws._write() as s:
         row = _user_row(s, login)
         if row is None:
