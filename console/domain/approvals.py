@@ -296,6 +296,8 @@ class ApprovalRequest:
     integrity_problems: tuple[str, ...] = ()
     #: Active users notified (the Informed), by login.
     informed: tuple[str, ...] = ()
+    #: Who registered the version (segregation of duties: never signs this request).
+    version_author: Optional[str] = None
 
     @property
     def asked(self) -> str:
@@ -333,7 +335,8 @@ class ApprovalRequest:
     def to_json(self) -> dict[str, Any]:
         filled = self.filled()
         return {
-            "id": self.id, "model": self.model_name, "version": self.version, "kind": self.kind,
+            "id": self.id, "model": self.model_name, "version": self.version,
+            "version_author": self.version_author, "kind": self.kind,
             "from_status": self.from_status, "to_status": self.to_status, "alias": self.alias,
             "asked": self.asked, "task": self.task.value, "risk_tier": self.risk_tier,
             "raci_template": {"scope": self.raci_scope, "version": self.raci_version},

@@ -118,12 +118,6 @@ class QueueItem:
 
 
 # ----------------------------------------------------------------------------- reading
-def _names(s: Any, logins: Sequence[str]) -> dict[str, str]:
-    rows = s.execute(select(orm.AppUserRow.login, orm.AppUserRow.display_name)
-                     .where(orm.AppUserRow.login.in_(set(logins)))).all()
-    return {r.login: r.display_name for r in rows}
-
-
 def _signature(r: orm.ApprovalSignatureRow) -> Signature:
     return Signature(r.request_id, r.seq, r.slot, r.login, r.printed_name, r.role, Meaning(r.meaning), r.reason,
                      r.signed_at, r.record_sha256, r.signature_sha256)
@@ -140,44 +134,79 @@ def _document(s: Any, r: orm.ApprovalRequestRow) -> dict[str, Any]:
         submitted_at=r.submitted_at, due_at=r.due_at, expires_at=r.expires_at, reason=r.reason)
 
 
-def _informed_logins(s: Any, ws: "Workspace", model_id: int, task: str, tier: int) -> list[str]:
-    from console.services.governance import effective_raci
+class _Lookup:
+    """What building many :class:`ApprovalRequest` objects needs, read once per session:
+    the current RACI template per scope, active role holders, display names."""
 
-    template, _ = effective_raci(ws, model_id)
-    roles = [role for role, letters in raci_for_tier(template.matrix, tier).get(task, {}).items()
-             if "I" in letters.split("/")]
-    return _holders(s, model_id, roles)
+    def __init__(self, s: Any) -> None:
+        self.templates: dict[str, dict] = {}
+        for row in s.scalars(select(orm.RaciTemplateRow).order_by(orm.RaciTemplateRow.scope,
+                                                                   orm.RaciTemplateRow.version)):
+            self.templates[row.scope] = row.matrix  # the last (highest) version wins
+        self.holders: list[tuple[str, Optional[int], str]] = list(s.execute(
+            select(orm.RoleAssignmentRow.role, orm.RoleAssignmentRow.model_id, orm.AppUserRow.login)
+            .join(orm.AppUserRow, orm.AppUserRow.id == orm.RoleAssignmentRow.user_id)
+            .where(orm.AppUserRow.is_active.is_(True))).tuples().all())
+        self.names = dict(s.execute(select(orm.AppUserRow.login, orm.AppUserRow.display_name)).tuples().all())
+        self._informed_roles: dict[tuple[str, int, str], set[str]] = {}
+
+    def informed(self, model_id: int, model_tier: int, task: str, tier: int) -> list[str]:
+        """Active users holding a role marked I for ``task`` in the model's effective
+        template (model override > tier override > default) resolved for ``tier``."""
+        scope = next((k for k in (f"model:{model_id}", f"tier:{model_tier}", "default") if k in self.templates),
+                     None)
+        key = (scope or "", tier, task)
+        if key not in self._informed_roles:
+            matrix = self.templates.get(scope, {}) if scope else {}
+            self._informed_roles[key] = {role for role, letters in raci_for_tier(matrix, tier).get(task, {}).items()
+                                         if "I" in letters.split("/")}
+        roles = self._informed_roles[key]
+        return sorted({login for role, mid, login in self.holders
+                       if role in roles and (mid is None or mid == model_id)})
 
 
-def _holders(s: Any, model_id: int, roles: Sequence[str]) -> list[str]:
-    """Active users holding any of ``roles`` globally or for the model, by login."""
-    if not roles:
+def _informed_logins(s: Any, r: orm.ApprovalRequestRow, model_tier: int) -> list[str]:
+    return _Lookup(s).informed(r.model_id, model_tier, r.task, r.risk_tier)
+
+
+def _requests(s: Any, rows: Sequence[orm.ApprovalRequestRow]) -> list[ApprovalRequest]:
+    """Domain objects for ``rows``, signatures verified, with a constant number of
+    queries (not one set per request)."""
+    rows = list(rows)
+    if not rows:
         return []
-    rows = s.execute(
-        select(orm.AppUserRow.login).join(orm.RoleAssignmentRow, orm.RoleAssignmentRow.user_id == orm.AppUserRow.id)
-        .where(orm.AppUserRow.is_active.is_(True), orm.RoleAssignmentRow.role.in_(list(roles)),
-               (orm.RoleAssignmentRow.model_id.is_(None)) | (orm.RoleAssignmentRow.model_id == model_id))
-    ).scalars().all()
-    return sorted(set(rows))
+    ids = [r.id for r in rows]
+    sigs: dict[int, list[Signature]] = {i: [] for i in ids}
+    for x in s.scalars(select(orm.ApprovalSignatureRow).where(orm.ApprovalSignatureRow.request_id.in_(ids))
+                       .order_by(orm.ApprovalSignatureRow.request_id, orm.ApprovalSignatureRow.seq)):
+        sigs[x.request_id].append(_signature(x))
+    # held here so the session's identity map (weak references) keeps them for s.get in ``_document``
+    models = {m.id: m for m in s.scalars(select(orm.RegisteredModelRow).where(
+        orm.RegisteredModelRow.id.in_({r.model_id for r in rows})))}
+    versions = {v.id: v for v in s.scalars(select(orm.ModelVersionRow).where(
+        orm.ModelVersionRow.id.in_({r.version_id for r in rows})))}
+    look = _Lookup(s)
+    out = []
+    for r in rows:
+        m = models[r.model_id]
+        these = tuple(sigs[r.id])
+        problems = verify_signatures(r.record_sha256, canonical_sha256(_document(s, r)), these)
+        out.append(ApprovalRequest(
+            id=r.id, model_id=r.model_id, model_name=m.name, version=r.version, kind=r.kind,
+            from_status=r.from_status, to_status=r.to_status, alias=r.alias, task=LifecycleTask(r.task),
+            risk_tier=r.risk_tier, raci_scope=r.raci_scope, raci_version=r.raci_version,
+            slots=tuple(Slot.from_json(d) for d in r.required), state=RequestState(r.state),
+            submitted_by=r.submitted_by, submitted_by_name=look.names.get(r.submitted_by, r.submitted_by),
+            submitted_at=r.submitted_at, due_at=r.due_at, expires_at=r.expires_at, reason=r.reason,
+            record_sha256=r.record_sha256, row_version=r.row_version, closed_at=r.closed_at, closed_by=r.closed_by,
+            close_reason=r.close_reason, signatures=these, integrity_problems=tuple(problems),
+            informed=tuple(look.informed(r.model_id, m.risk_tier, r.task, r.risk_tier)),
+            version_author=versions[r.version_id].created_by))
+    return out
 
 
 def _request(ws: "Workspace", s: Any, r: orm.ApprovalRequestRow) -> ApprovalRequest:
-    sigs = tuple(_signature(x) for x in s.scalars(
-        select(orm.ApprovalSignatureRow).where(orm.ApprovalSignatureRow.request_id == r.id)
-        .order_by(orm.ApprovalSignatureRow.seq)))
-    problems = verify_signatures(r.record_sha256, canonical_sha256(_document(s, r)), sigs)
-    m = s.get(orm.RegisteredModelRow, r.model_id)
-    names = _names(s, [r.submitted_by])
-    informed = tuple(_informed_logins(s, ws, r.model_id, r.task, r.risk_tier))
-    return ApprovalRequest(
-        id=r.id, model_id=r.model_id, model_name=m.name, version=r.version, kind=r.kind,
-        from_status=r.from_status, to_status=r.to_status, alias=r.alias, task=LifecycleTask(r.task),
-        risk_tier=r.risk_tier, raci_scope=r.raci_scope, raci_version=r.raci_version,
-        slots=tuple(Slot.from_json(d) for d in r.required), state=RequestState(r.state),
-        submitted_by=r.submitted_by, submitted_by_name=names.get(r.submitted_by, r.submitted_by),
-        submitted_at=r.submitted_at, due_at=r.due_at, expires_at=r.expires_at, reason=r.reason,
-        record_sha256=r.record_sha256, row_version=r.row_version, closed_at=r.closed_at, closed_by=r.closed_by,
-        close_reason=r.close_reason, signatures=sigs, integrity_problems=tuple(problems), informed=informed)
+    return _requests(s, [r])[0]
 
 
 def get_request(ws: "Workspace", request_id: int) -> ApprovalRequest:
@@ -202,7 +231,7 @@ def list_requests(ws: "Workspace", *, state: Optional[str] = "open", model: Unio
             q = q.where(orm.ApprovalRequestRow.state == RequestState(state).value)
         if model is not None:
             q = q.where(orm.ApprovalRequestRow.model_id == ws._model_row(s, model).id)
-        return [_request(ws, s, r) for r in s.scalars(q)]
+        return _requests(s, list(s.scalars(q)))
 
 
 def my_queue(ws: "Workspace", user: User) -> list[QueueItem]:
@@ -220,9 +249,7 @@ def my_queue(ws: "Workspace", user: User) -> list[QueueItem]:
     for req in reversed(list_requests(ws)):
         if req.submitted_by == user.login or any(sig.login == user.login for sig in req.signatures):
             continue
-        with ws._session() as s:
-            author = _author(s, req.model_id, req.version)
-        if author in (user.login, user.display_name):
+        if req.version_author in (user.login, user.display_name):
             continue
         for slot in req.open_slots():
             if user.has_role(slot.role, req.model_id):
@@ -232,11 +259,6 @@ def my_queue(ws: "Workspace", user: User) -> list[QueueItem]:
                                        "" if ready else "reviews by " + ", ".join(missing)))
                 break
     return items
-
-
-def _author(s: Any, model_id: int, version: int) -> Optional[str]:
-    return s.scalar(select(orm.ModelVersionRow.created_by).where(
-        orm.ModelVersionRow.model_id == model_id, orm.ModelVersionRow.version == version))
 
 
 # ----------------------------------------------------------------------------- gates
@@ -429,7 +451,7 @@ def request_approval(ws: "Workspace", model: Union[int, str], version: Union[int
         ws._audit(s, user.login, "approval.requested", "approval_request", r.id, model_id=model_id,
                   new={"request": req_doc, "record_sha256": r.record_sha256,
                        "signature_sha256": sig.signature_sha256}, reason=reason)
-        informed = _informed_logins(s, ws, model_id, task2.value, tier)
+        informed = _informed_logins(s, r, mrow.risk_tier)
         what = f"v{vnum} alias {al2}" if al2 else f"{mrow.status} → {to2}"
         _notify(s, informed, f"Request #{r.id}: {user.display_name} asks to move {mrow.name!r} {what}",
                 r.id, model_id)
@@ -505,8 +527,7 @@ def sign(ws: "Workspace", request_id: int, *, login: str, password: str, meaning
     if current.state != RequestState.OPEN:
         with ws._session() as s:
             raise _not_open(s.get(orm.ApprovalRequestRow, current.id))
-    with ws._session() as s:
-        author = _author(s, current.model_id, current.version)
+    author = current.version_author
     eligible = [x for x in current.open_slots() if user.has_role(x.role, current.model_id)]
     if user.login == current.submitted_by:
         refusal = (SOD_SUBMITTER, PermissionDenied)
@@ -552,7 +573,7 @@ def sign(ws: "Workspace", request_id: int, *, login: str, password: str, meaning
                        "record_sha256": sig.record_sha256, "signature_sha256": sig.signature_sha256},
                   reason=reason)
         after = _request(ws, s, r)
-        informed = _informed_logins(s, ws, r.model_id, r.task, r.risk_tier)
+        informed = _informed_logins(s, r, mrow.risk_tier)
         if meaning == Meaning.REJECTED:
             _close(ws, s, r, RequestState.REJECTED, user.login, reason)
             _notify(s, [r.submitted_by, *informed], f"Request #{r.id} on {mrow.name!r} was rejected by "
