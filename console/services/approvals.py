@@ -146,8 +146,9 @@ class _Lookup:
         self.holders: list[tuple[str, Optional[int], str]] = list(s.execute(
             select(orm.RoleAssignmentRow.role, orm.RoleAssignmentRow.model_id, orm.AppUserRow.login)
             .join(orm.AppUserRow, orm.AppUserRow.id == orm.RoleAssignmentRow.user_id)
-            .where(orm.AppUserRow.is_active.is_(True))).tuples().all())
-        self.names = dict(s.execute(select(orm.AppUserRow.login, orm.AppUserRow.display_name)).tuples().all())
+            .where(orm.AppUserRow.is_active.is_(True))).all())
+        self.names = {login: name for login, name in
+                      s.execute(select(orm.AppUserRow.login, orm.AppUserRow.display_name))}
         self._informed_roles: dict[tuple[str, int, str], set[str]] = {}
 
     def informed(self, model_id: int, model_tier: int, task: str, tier: int) -> list[str]:
