@@ -189,6 +189,9 @@ def test_stale_validation_and_high_finding_block_signing_not_only_submission(dem
             sign(ws, r.id, "sofia", "approved")
         with pytest.raises(PermissionDenied, match="Model Risk Manager or an Admin"):
             findings.close_finding(ws, f.id, by=ws.authenticate("priya", "demo-priya"), reason="fixed")
+        with pytest.raises(PermissionDenied, match="Auditors are read-only"):
+            findings.open_finding(ws, TIER1, title="x", severity="low", by=ws.authenticate("hugo", "demo-hugo"))
+        assert "finding.refused" in actions(ws, m.id)
         findings.close_finding(ws, f.id, by=ws.authenticate("sofia", "demo-sofia"), reason="reason codes added")
         assert sign(ws, r.id, "sofia", "approved").state == RequestState.APPROVED
         assert ws.find_model(TIER1).status == LifecycleStatus.APPROVED

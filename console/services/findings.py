@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from console.domain.approvals import Finding
 from console.domain.governance import TIER_POLICIES, Role, User
-from console.errors import InputError, NotFoundError
+from console.errors import InputError, NotFoundError, PermissionDenied
 from console.store import orm
 
 if TYPE_CHECKING:
@@ -60,15 +60,31 @@ def add_finding(ws: "Workspace", s, model_row: orm.RegisteredModelRow, *, title:
     return row
 
 
+def _refuse(ws: "Workspace", by: User, entity_id: object, model_id: Optional[int], action: str,
+            rule: str) -> PermissionDenied:
+    """Write the ``finding.refused`` audit event (own transaction); return the error."""
+    with ws._write() as s:
+        ws._audit(s, by.login, "finding.refused", "finding", entity_id, model_id=model_id,
+                  new={"action": action, "rule": rule, "user": by.login})
+    return PermissionDenied(f"refused: {rule}")
+
+
 def open_finding(ws: "Workspace", model: Union[int, str], *, title: str, severity: str, by: User,
                  detail: str = "", version: Optional[int] = None) -> Finding:
-    """Open a manual finding (any active user but an Auditor).  Raises
-    :class:`InputError` for an empty title or an unknown severity."""
+    """Open a manual finding: any active user with a role other than Auditor (Auditors
+    are read-only).  Raises :class:`InputError` for an empty title or an unknown
+    severity, :class:`PermissionDenied` (audited as ``finding.refused``)."""
     title = " ".join((title or "").split())
     if not title:
         raise InputError("a finding needs a title")
     if severity not in SEVERITIES:
         raise InputError(f"severity {severity!r}: use {', '.join(SEVERITIES)}")
+    with ws._session() as s:
+        model_id = ws._model_row(s, model).id
+    if not any(a.role != Role.AUDITOR and (a.model_id is None or a.model_id == model_id) for a in by.roles):
+        raise _refuse(ws, by, "-", model_id, "open finding",
+                      f"Auditors are read-only and {by.login} holds no other role; findings are opened by "
+                      "the people governing the model")
     with ws._write() as s:
         m = ws._model_row(s, model)
         vid = ws._version_row(s, m, version).id if version is not None else None
@@ -80,8 +96,6 @@ def open_finding(ws: "Workspace", model: Union[int, str], *, title: str, severit
 def close_finding(ws: "Workspace", finding_id: int, *, by: User, reason: str) -> Finding:
     """Close an open finding with a reason: a Model Risk Manager (global or for the
     model) or an Admin.  Audited."""
-    from console.services.approvals import _refuse
-
     reason = " ".join((reason or "").split())
     if not reason:
         raise InputError("closing a finding needs a reason (what was remediated)")
@@ -91,7 +105,7 @@ def close_finding(ws: "Workspace", finding_id: int, *, by: User, reason: str) ->
             raise NotFoundError(f"no finding #{finding_id} in workspace {ws.label}")
         model_id = row.model_id
     if not (by.has_role(Role.MODEL_RISK_MANAGER, model_id) or by.has_role(Role.ADMIN)):
-        raise _refuse(ws, by.login, finding_id, model_id, "close finding",
+        raise _refuse(ws, by, finding_id, model_id, "close finding",
                       f"only a Model Risk Manager or an Admin closes findings; {by.login} is neither")
     with ws._write() as s:
         row = s.get(orm.FindingRow, int(finding_id), with_for_update=True, populate_existing=True)
