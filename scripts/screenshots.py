@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python scripts/screenshots.py WORKSPACE OUTDIR [MODEL NAME]
 Renders offscreen (no display needed): the inventory with the model's overview, then each
-detail tab (versions, validation, drift, audit trail) as PNG files in OUTDIR.
+detail tab (versions, validation, drift, audit trail, findings, RACI) as PNG files in OUTDIR.
 """
 
 from __future__ import annotations
@@ -49,9 +49,14 @@ def main(argv: list[str]) -> int:
     for _ in range(20):
         app.processEvents()
     tabs = win.detail.tabs
-    names = ["main-window", "versions", "validation", "drift", "audit-trail"]
+    names = ["main-window", "versions", "validation", "drift", "audit-trail", "findings-tab", "raci-tab"]
     for i, name in enumerate(names):
         tabs.setCurrentIndex(i)
+        # the governance tabs read the workspace in their own workers
+        if i == win.detail.TAB_FINDINGS and win.detail.findings._job is not None:
+            wait(win.detail.findings.loaded, 10000)
+        if i == win.detail.TAB_RACI and (win.detail.raci.data is None or win.detail.raci._job is not None):
+            wait(win.detail.raci.loaded, 10000)
         for _ in range(20):
             app.processEvents()
         win.grab().save(str(outdir / f"{name}.png"), "PNG")

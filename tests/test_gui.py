@@ -683,7 +683,7 @@ def select_and_wait(w, qtbot, model_id: int) -> None:
 def test_demo_inventory_and_detail(demo_window, qtbot):
     w = demo_window
     m = w.inventory.model
-    assert m.rowCount() == 4
+    assert m.rowCount() == 5
     names = _names(m)
     assert any("bank" in n.lower() or "deposit" in n.lower() for n in names), names
     assert w.detail.detail is not None

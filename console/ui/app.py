@@ -85,7 +85,9 @@ def _application(argv: Optional[Sequence[str]] = None):
 def run_gui(workspace_location: Any = None, screenshot: Optional[str] = None) -> int:
     """Open the main window on ``workspace_location`` and run the event loop.
 
-    With ``screenshot``: no welcome page or dialog; wait until the inventory has loaded
+    Without ``screenshot`` the console asks who signs in once the workspace is open
+    (:mod:`console.ui.signin`).  With ``screenshot``: no welcome page, sign-in or other
+    dialog; wait until the inventory has loaded
     and the first model's detail is shown, save ``window.grab()`` as PNG there and
     return 0 (2 with one stderr line if the workspace cannot be opened or the file
     cannot be written).  Without a display on Linux, screenshots use Qt's offscreen
@@ -113,7 +115,7 @@ def run_gui(workspace_location: Any = None, screenshot: Optional[str] = None) ->
     from console.ui.main_window import MainWindow
 
     window = MainWindow(workspace_location, restore_state=screenshot is None, warm_up=screenshot is None,
-                        interactive=screenshot is None)
+                        interactive=screenshot is None, sign_in=screenshot is None)
     outcome: dict[str, Any] = {"code": 0}
 
     if screenshot is not None:

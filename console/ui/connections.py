@@ -91,7 +91,15 @@ def load_connections(ws: Any, progress=None, cancel=None) -> tuple[list[Any], An
     return list(ws.list_registries()), keyring_status()
 
 
-def _actor() -> str:
+def _actor(widget: Any) -> str:
+    """Who a change is recorded under: the main window's signed-in user (its ``actor()``,
+    found through the parents), else the OS login."""
+    w = widget
+    while w is not None:
+        fn = getattr(w, "actor", None)
+        if callable(fn):
+            return fn()
+        w = w.parent()
     from console.services.workspace import default_actor
 
     return default_actor()
@@ -386,7 +394,7 @@ class AddRegistryDialog(QDialog):
         self._show("none", f"Adding {v['name']}…")
         self._set_busy(True)
         self._job = self.runner.submit(
-            _add_job, self.ws, v, _actor(),
+            _add_job, self.ws, v, _actor(self),
             title=f"Adding registry {v['name']}",
             serial=True,
             on_result=self._on_added,
@@ -739,7 +747,7 @@ class ConnectionsDialog(QDialog):
         return self._sync(None, "Syncing every registry")
 
     def _sync(self, names: Optional[list[str]], title: str) -> Optional[Job]:
-        return self._start("sync", _sync_job, self.ws, names, _actor(), title=title, on_result=self._on_synced,
+        return self._start("sync", _sync_job, self.ws, names, _actor(self), title=title, on_result=self._on_synced,
                            determinate=True, cancellable=True, serial=True)
 
     def _on_synced(self, results: list[Any]) -> None:
@@ -796,7 +804,7 @@ class ConnectionsDialog(QDialog):
         r = self.selected()
         if r is None or self._job is not None or not self.confirm_remove(r.name):
             return None
-        return self._start("remove", _remove_job, self.ws, r.name, _actor(), title=f"Removing {r.name}",
+        return self._start("remove", _remove_job, self.ws, r.name, _actor(self), title=f"Removing {r.name}",
                            on_result=self._on_removed, serial=True)
 
     def _on_removed(self, name: str) -> None:

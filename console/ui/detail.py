@@ -42,7 +42,7 @@ from console.domain.models import (
     ValidationRun,
 )
 from console.ui import fmt, theme
-from console.ui.inventory import TIER_TEXT
+from console.ui.inventory import TIER_TEXT, next_validation_state, next_validation_text
 from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel, configure_table_view, select_row
 
 __all__ = [
@@ -394,9 +394,11 @@ class OverviewTab(QScrollArea):
         fform.setHorizontalSpacing(14)
         fform.setVerticalSpacing(6)
         for key, label in (
+            ("findings", "Open findings"),
             ("champion", "Champion"),
             ("versions", "Versions"),
             ("last_validation", "Last validation"),
+            ("next_validation", "Next validation"),
             ("drift", "Drift"),
             ("metrics", "Champion metrics"),
             ("source", "Source"),
@@ -455,6 +457,7 @@ class OverviewTab(QScrollArea):
             (f"{_cap(s.last_validation)} · {fmt.datetime_utc(s.last_validation_at)}" if s and s.last_validation
              else "Never validated"),
         ))
+        f["next_validation"].setText(next_validation_html(s) if s else "—")
         drift = s.drift_status.value if s and s.drift_status else None
         f["drift"].setText(_status_html(drift, _cap(drift) + " (latest window)" if drift else "Not monitored"))
         ref = champ or latest
@@ -582,6 +585,14 @@ def _lineage_value(key: str, x: Any) -> str:
 
 def _ellipsis(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def next_validation_html(s: ModelSummary) -> str:
+    """The next-validation date for the Overview: overdue with a glyph and the word."""
+    st = next_validation_state(s)
+    if st == "overdue":
+        return _status_html("warning", next_validation_text(s))
+    return html.escape(next_validation_text(s))
 
 
 def _status_html(status: Optional[str], text: str) -> str:
@@ -826,7 +837,9 @@ class DetailHeader(QWidget):
 class DetailPanel(QWidget):
     """Header + tabs; shows a placeholder until a model's detail arrives."""
 
-    TAB_OVERVIEW, TAB_VERSIONS, TAB_VALIDATION, TAB_DRIFT, TAB_AUDIT = range(5)
+    TAB_OVERVIEW, TAB_VERSIONS, TAB_VALIDATION, TAB_DRIFT, TAB_AUDIT, TAB_FINDINGS, TAB_RACI = range(7)
+    #: a finding was opened or closed, or a RACI template saved: the window reloads
+    governanceChanged = Signal()
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -875,6 +888,19 @@ class DetailPanel(QWidget):
         self.tabs.addTab(self.validation, "&Validation")
         self.tabs.addTab(self.drift_page, "&Drift")
         self.tabs.addTab(self.audit_view, "A&udit trail")
+        # governance tabs (issue 5): they read the workspace themselves, in workers,
+        # once the main window has called bind()
+        from console.ui.findings_view import FindingsView
+        from console.ui.raci_view import RaciView
+
+        self.findings = FindingsView(self)
+        self.raci = RaciView(self)
+        self.tabs.addTab(self.findings, "Fi&ndings")
+        self.tabs.addTab(self.raci, "RA&CI")
+        self.findings.counts.connect(self._on_finding_counts)
+        self.findings.failed.connect(lambda _m: self.overview.fields["findings"].setText("could not be read"))
+        self.findings.changed.connect(self.governanceChanged)
+        self.raci.saved.connect(lambda _t: self.governanceChanged.emit())
 
         content = QWidget(self)
         cl = QVBoxLayout(content)
@@ -1011,8 +1037,29 @@ class DetailPanel(QWidget):
         self.validation.set_detail(d)
         self.drift.set_runs(d.drift_runs)
         self.audit_model.set_rows(d.audit_events)
+        if d.summary is not None:
+            self.findings.set_model(d.summary, [v.version for v in d.versions])
+            self.raci.set_model(d.summary)
         self.tabs.setEnabled(True)
         self.stack.setCurrentIndex(1)
+
+    # ------------------------------------------------------------------ governance tabs
+    def bind(self, ws: Any, runner: Any) -> None:
+        """Give the Findings and RACI tabs the workspace and the window's job runner."""
+        self.findings.bind(ws, runner)
+        self.raci.bind(ws, runner)
+
+    def set_user(self, user: Any) -> None:
+        """The signed-in user (a ``console.domain.governance.User`` or None)."""
+        self.findings.set_user(user)
+        self.raci.set_user(user)
+
+    def _on_finding_counts(self, n_open: int, n_high: int) -> None:
+        text = "None open" if not n_open else f"{n_open} open"
+        if n_high:
+            text = _status_html("fail", f"{n_high} high-severity open — blocks approvals") + f" · {n_open} open"
+        self.overview.fields["findings"].setText(text)
+        self.tabs.setTabText(self.TAB_FINDINGS, f"Fi&ndings ({n_open})" if n_open else "Fi&ndings")
 
     def selected_version(self) -> Optional[int]:
         return self.validation.selected_version() if self.detail is not None else None

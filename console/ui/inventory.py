@@ -29,7 +29,7 @@ from console.domain.models import DriftStatus, LifecycleStatus, ModelSummary
 from console.ui import fmt, theme
 from console.ui.tablemodel import ALIGN_CENTER, ALIGN_RIGHT, Column, ObjectTableModel, configure_table_view, select_row
 
-__all__ = ["InventoryModel", "InventoryPanel", "TIER_TEXT"]
+__all__ = ["InventoryModel", "InventoryPanel", "TIER_TEXT", "next_validation_state", "next_validation_text"]
 
 TIER_TEXT = {
     1: "Tier 1 — operational; decisions about people or money; revalidate every 12 months",
@@ -58,6 +58,41 @@ def _last_validation_tip(m: ModelSummary) -> str:
         return "No validation run recorded for this model"
     return f"Last validation {m.last_validation}ed on {fmt.datetime_utc(m.last_validation_at)}" if m.last_validation in (
         "pass", "fail") else f"Last validation: {m.last_validation}"
+
+
+def next_validation_state(m: ModelSummary) -> str:
+    """``never`` (no validation recorded), ``overdue`` (past :attr:`ModelSummary.next_validation_due`)
+    or ``due`` (a date ahead)."""
+    if m.next_validation_due is None:
+        return "never"
+    return "overdue" if m.validation_overdue() else "due"
+
+
+def next_validation_text(m: ModelSummary) -> str:
+    """``2026-03-14``, ``Overdue · 2024-03-14`` or ``Never validated``."""
+    st = next_validation_state(m)
+    if st == "never":
+        return "Never validated"
+    when = fmt.date(m.next_validation_due)
+    return f"Overdue · {when}" if st == "overdue" else when
+
+
+def next_validation_tip(m: ModelSummary) -> str:
+    from console.domain.governance import TIER_POLICIES
+
+    months = TIER_POLICIES[m.risk_tier].revalidation_months if m.risk_tier in TIER_POLICIES else None
+    every = f"tier {m.risk_tier} models are revalidated every {months} months" if months else ""
+    if m.next_validation_due is None:
+        return f"No validation run recorded: validate the model before it can be approved ({every})"
+    due = m.next_validation_due
+    text = (f"Last validated {fmt.datetime_utc(m.last_validation_at)}; {every}, so the next validation is due "
+            f"{fmt.datetime_utc(due)}")
+    if m.validation_overdue():
+        from datetime import datetime, timezone
+
+        days = (datetime.now(timezone.utc) - (due if due.tzinfo else due.replace(tzinfo=timezone.utc))).days
+        text += f" — OVERDUE by {days} day{'s' if days != 1 else ''}"
+    return text
 
 
 def _drift_text(m: ModelSummary) -> str:
@@ -156,7 +191,8 @@ class InventoryModel(ObjectTableModel):
     :class:`LifecycleStatus` or None.
     """
 
-    NAME, OWNER, TIER, STATUS, CHAMPION, LAST_VALIDATION, DRIFT, VERSIONS, SOURCE, LAST_SYNCED, ON_SERVER = range(11)
+    (NAME, OWNER, TIER, STATUS, CHAMPION, LAST_VALIDATION, NEXT_VALIDATION, DRIFT, VERSIONS, SOURCE, LAST_SYNCED,
+     ON_SERVER) = range(12)
 
     columns = (
         Column("Name", lambda m: m.name, sort_key=lambda m: (m.name.casefold(), m.name),
@@ -177,6 +213,15 @@ class InventoryModel(ObjectTableModel):
                decoration=lambda m: theme.status_icon(m.last_validation or "none"),
                foreground=lambda m: theme.status_colour(m.last_validation) if m.last_validation else QColor(theme.TOKENS.text_muted),
                header_tip="Result and date of the latest validation run of the champion version (else of the latest version)", width=155),
+        Column("Next validation", next_validation_text, sort_key=lambda m: m.next_validation_due,
+               tooltip=next_validation_tip,
+               decoration=lambda m: theme.status_icon({"overdue": "warning", "never": "none"}.get(
+                   next_validation_state(m), "pass")) if next_validation_state(m) != "due" else None,
+               foreground=lambda m: theme.status_colour("warning") if next_validation_state(m) == "overdue"
+               else (QColor(theme.TOKENS.text_muted) if next_validation_state(m) == "never" else None),
+               font=lambda m: _BOLD if next_validation_state(m) == "overdue" else None,
+               header_tip="Last validation plus the tier's revalidation interval (12 / 24 / 36 months); "
+                          "overdue ones are marked", width=150),
         Column("Drift", _drift_text, sort_key=lambda m: _DRIFT_ORDER.get(m.drift_status) if m.drift_status else None,
                tooltip=_drift_tip,
                decoration=lambda m: theme.status_icon(m.drift_status.value if m.drift_status else "none"),

@@ -36,7 +36,9 @@ from console.errors import ConcurrentChangeError, WorkspaceAuthError
 from console.ui import theme
 from console.ui.connections import ConnectionsDialog, DatabasePasswordDialog, keyring_status, sync_status_line
 from console.ui.detail import DetailPanel
+from console.ui.approvals_view import badge_icon
 from console.ui.inventory import InventoryPanel
+from console.ui.signin import user_line
 from console.ui.workers import Job, JobRunner
 
 __all__ = ["MainWindow"]
@@ -140,6 +142,13 @@ class MainWindow(QMainWindow):
     A shared workspace whose password is missing or wrong (``WorkspaceAuthError``) opens
     a password dialog and retries in a worker; ``interactive=False`` (``--screenshot``)
     reports the error through ``failed`` instead of asking.
+
+    Signed-in user (issue 5): with ``sign_in=True`` (``run_gui``) the console asks for a
+    workspace login once the workspace is open (:mod:`console.ui.signin`; the first run
+    creates the administrator) and acts as :attr:`current_user`; ``user_changed`` is
+    emitted on every change.  Cancelled, it stays read-only (actions that record
+    something under a person's name are disabled and say why).  Without ``sign_in``
+    (tests, ``--screenshot``) no dialog opens; :meth:`set_current_user` signs in.
     """
 
     workspaceOpened = Signal(str)
@@ -150,6 +159,10 @@ class MainWindow(QMainWindow):
     jobFinished = Signal(str, bool)  # status message, success
     refreshed = Signal(bool)  # an inventory reload ended; True when the rows changed
     passwordRequested = Signal(object)  # the DatabasePasswordDialog shown for a shared workspace
+    signInRequested = Signal(object)  # the SignInDialog / CreateAdminDialog just opened
+    #: The signed-in workspace user changed (a console.domain.governance.User, or None
+    #: when signed out / read-only); see :attr:`current_user`.
+    user_changed = Signal(object)
 
     def __init__(
         self,
@@ -160,6 +173,7 @@ class MainWindow(QMainWindow):
         warm_up: bool = True,
         refresh_interval_s: Optional[float] = None,
         interactive: bool = True,
+        sign_in: bool = False,
         parent: Optional[QWidget] = None,
     ) -> None:
         super().__init__(parent)
@@ -188,6 +202,14 @@ class MainWindow(QMainWindow):
         self.connections: Optional[ConnectionsDialog] = None
         self.audit_view: Optional[Any] = None  # console.ui.audit_view.AuditView, created on first use
         self.password_dialog: Optional[DatabasePasswordDialog] = None
+        #: The signed-in workspace user (console.domain.governance.User) or None (read-only).
+        self.current_user: Optional[Any] = None
+        self._sign_in = sign_in
+        self.signin_dialog: Optional[Any] = None  # console.ui.signin.SignInDialog | CreateAdminDialog
+        self.approvals_view: Optional[Any] = None  # console.ui.approvals_view.ApprovalsView
+        self.request_dialog: Optional[Any] = None  # console.ui.signing.RequestApprovalDialog
+        self._queue_job: Optional[Job] = None
+        self.queue_count = 0  # requests waiting for current_user (toolbar badge)
 
         self.setWindowTitle("Tollgate")
         self.setWindowIcon(theme.app_icon())
@@ -207,8 +229,14 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
+        self._build_governance()
         self.detail.header.add_action(self.act_run)
         self.detail.header.add_action(self.act_export)
+        self.detail.header.add_action(self.act_request)
+        # the inventory's context menu: the selected model's actions
+        self.inventory.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for a in (self.act_run, self.act_export, self.act_request):
+            self.inventory.table.addAction(a)
         self.detail.validation.run_button.setDefaultAction(self.act_run)
         self.detail.validation.version_combo.currentIndexChanged.connect(lambda _i: self._update_actions())
 
@@ -229,6 +257,8 @@ class MainWindow(QMainWindow):
         self.refresh_timer.setInterval(max(1, int(refresh_interval_s * 1000)))
         self.refresh_timer.timeout.connect(lambda: self.refresh(background=True))
         self._refresh_interval_s = refresh_interval_s
+        self.workspaceOpened.connect(self._on_opened_sign_in)
+        self.refreshed.connect(lambda _changed: self.update_queue_count())
         self._update_actions()
 
     # ------------------------------------------------------------------ building
@@ -258,6 +288,8 @@ class MainWindow(QMainWindow):
                                   SP.SP_BrowserReload)
         self.act_find = action("&Find model…", "Ctrl+F", self.inventory.focus_filter,
                                "Filter the inventory by name or owner")
+        self.act_tier = action("Assess risk &tier…", None, self.assess_tier,
+                               "Answer the risk-tier questionnaire of the selected model and sign the result")
         self.act_cancel = action("&Cancel job", None, self.cancel_user_job, "Stop the running job; nothing is saved",
                                  SP.SP_DialogCancelButton)
         self.act_about = action("&About Tollgate", None, self._about, "Version and workspace information")
@@ -270,25 +302,42 @@ class MainWindow(QMainWindow):
         self.act_audit = action("&Audit trail…", "Ctrl+Shift+A", self.show_audit_view,
                                 "Browse and filter the audit trail of the whole workspace and verify its hash chain",
                                 SP.SP_FileDialogDetailedView)
+        self.act_sign_out = action("Sign &out / switch user…", None, self.sign_out,
+                                   "Sign out and sign in as another workspace user")
+        self.act_approvals = action("A&pprovals…", "Ctrl+Shift+Q", self.show_approvals_view,
+                                    "Approval requests: your queue, the team's open requests, signatures and gates")
+        self.act_approvals.setIcon(badge_icon(0))
+        self.act_approvals.setIconText("Approvals")
+        self.act_request = action("Request &approval…", None, self.request_approval,
+                                  "Ask for a lifecycle transition or a champion move of the selected model "
+                                  "(signed by you as the Responsible)")
         self._run_tip = self.act_run.toolTip()
+        # tooltips restored when a user signs in (read-only mode replaces them with the reason)
+        self._user_tips = {a: a.toolTip() for a in (self.act_run, self.act_export, self.act_sync, self.act_request)}
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m_file = mb.addMenu("&File")
         m_file.addAction(self.act_export)
         m_file.addSeparator()
+        m_file.addAction(self.act_sign_out)
+        m_file.addSeparator()
         m_file.addAction(self.act_quit)
         m_model = mb.addMenu("&Model")
         m_model.addAction(self.act_run)
         m_model.addAction(self.act_cancel)
+        m_model.addAction(self.act_request)
         m_model.addSeparator()
         m_model.addAction(self.act_refresh)
         m_model.addAction(self.act_find)
+        m_model.addSeparator()
+        m_model.addAction(self.act_tier)
         m_reg = mb.addMenu("&Registries")
         m_reg.addAction(self.act_connections)
         m_reg.addAction(self.act_sync)
         m_view = mb.addMenu("&View")
         m_view.addAction(self.act_audit)
+        m_view.addAction(self.act_approvals)
         m_help = mb.addMenu("&Help")
         m_help.addAction(self.act_about)
 
@@ -306,6 +355,7 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_sync)
         tb.addSeparator()
         tb.addAction(self.act_audit)
+        tb.addAction(self.act_approvals)
         for a in (self.act_audit,):
             w = tb.widgetForAction(a)
             if w is not None:
@@ -329,6 +379,10 @@ class MainWindow(QMainWindow):
         for w in (self.progress, self.cancel_button):
             w.hide()
             sb.addPermanentWidget(w)
+        self.user_label = QLabel(self)
+        self.user_label.setAccessibleName("Signed-in user")
+        self.user_label.setText(user_line(None))
+        sb.addPermanentWidget(self.user_label)
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Models in the inventory")
         sb.addPermanentWidget(self.count_label)
@@ -619,6 +673,8 @@ class MainWindow(QMainWindow):
         self.act_connections.setEnabled(has_ws)
         self.act_sync.setEnabled(has_ws and not busy)
         self.act_audit.setEnabled(has_ws)
+        self._update_user_actions()
+        self._update_governance_actions()
 
     def _start_user_job(self, fn: Callable, *args: Any, title: str, on_result: Callable[[Any], None],
                         **kwargs: Any) -> Optional[Job]:
@@ -700,6 +756,7 @@ class MainWindow(QMainWindow):
             self.ws.run_validation,
             s.id,
             version,
+            **self._actor_kw(),
             title=title,
             on_result=lambda run, name=s.name: self._on_validation_done(name, run),
         )
@@ -749,19 +806,174 @@ class MainWindow(QMainWindow):
         self.audit_view.activateWindow()
         return self.audit_view
 
+    # -- signed-in user (issue 5)
+    def actor(self) -> str:
+        """Who a change is recorded under: the signed-in login, else (no sign-in
+        asked: tests, embedding) the OS login as before."""
+        if self.current_user is not None:
+            return self.current_user.login
+        from console.services.workspace import default_actor
+
+        return default_actor()
+
+    def _actor_kw(self) -> dict[str, str]:
+        """``{"actor": login}`` when signed in, else {} (the service's own default)."""
+        return {"actor": self.current_user.login} if self.current_user is not None else {}
+
+    def set_current_user(self, user: Optional[Any]) -> None:
+        """Act as ``user`` (a :class:`console.domain.governance.User`, or None: read-only);
+        updates the status bar and the actions, emits ``user_changed``."""
+        self.current_user = user
+        self.user_label.setText(user_line(user))
+        self.user_label.setToolTip("" if user is None else f"Login {user.login}")
+        if user is not None and self._restore_state:
+            self._settings().setValue("session/last_login", user.login)
+        self._update_actions()
+        self.user_changed.emit(user)
+        self.update_queue_count()
+
+    def _on_opened_sign_in(self, _label: str) -> None:
+        if self._sign_in and self.current_user is None and self.signin_dialog is None:
+            self.ask_sign_in()
+
+    def ask_sign_in(self) -> Optional[Job]:
+        """Count the workspace's users in a worker, then open the sign-in dialog (or, with
+        no users yet, "Create the administrator"); non-blocking (``open()``)."""
+        if self.ws is None or self._shut_down:
+            return None
+        from console.ui.signin import count_users
+
+        return self.runner.submit(
+            count_users, self.ws, title="Reading the workspace's users",
+            on_result=self._open_sign_in_dialog,
+            on_error=lambda msg, det: self.report_error("The workspace's users could not be read.", msg, det))
+
+    def _open_sign_in_dialog(self, users: int) -> None:
+        from console.ui.signin import CreateAdminDialog, SignInDialog
+
+        if self._shut_down or self.ws is None:
+            return
+        if self.signin_dialog is not None:
+            self.signin_dialog.deleteLater()
+        if users == 0:
+            dlg = CreateAdminDialog(self.ws, self.runner, self)
+        else:
+            last = str(self._settings().value("session/last_login", "") or "") if self._restore_state else ""
+            dlg = SignInDialog(self.ws, self.runner, self, login=last)
+        dlg.signedIn.connect(self._on_signed_in)
+        dlg.rejected.connect(lambda: self.show_status(
+            "Not signed in: the console is read-only. File → Sign out / switch user… signs in."))
+        self.signin_dialog = dlg
+        dlg.open()
+        self.signInRequested.emit(dlg)
+
+    def _on_signed_in(self, user: Any) -> None:
+        self.set_current_user(user)
+        self.show_status(user_line(user) + ".")
+
+    def sign_out(self) -> None:
+        """Sign out (read-only until someone signs in) and show the sign-in dialog."""
+        if self.current_user is not None:
+            name = self.current_user.display_name
+            self.set_current_user(None)
+            self.show_status(f"{name} signed out.")
+        self.ask_sign_in()
+
+    def _update_user_actions(self) -> None:
+        user = self.current_user
+        has_ws = self.ws is not None
+        self.act_sign_out.setEnabled(has_ws)
+        self.act_approvals.setEnabled(has_ws)
+        need = "Sign in first (File → Sign out / switch user…): it is recorded under your name"
+        sel = self.inventory.selected_summary() is not None
+        self.act_request.setEnabled(has_ws and sel and user is not None and self._user_job is None)
+        self.act_request.setToolTip(self._user_tips[self.act_request] if user is not None else need)
+        if self._sign_in and user is None:
+            for a in (self.act_run, self.act_export, self.act_sync):
+                a.setEnabled(False)
+                a.setToolTip(need)
+                a.setStatusTip(need)
+        elif user is not None:
+            for a in (self.act_export, self.act_sync):
+                a.setToolTip(self._user_tips[a])
+
+    def update_queue_count(self) -> Optional[Job]:
+        """Count the requests waiting for the signed-in user (worker) for the toolbar badge."""
+        user = self.current_user
+        if user is None or self.ws is None or self._shut_down:
+            self._set_queue_count(0)
+            return None
+        if self._queue_job is not None:
+            return None
+        from console.ui.approvals_view import load_queue
+
+        def done() -> None:
+            self._queue_job = None
+
+        self._queue_job = self.runner.submit(
+            load_queue, self.ws, user, title="Counting your approvals",
+            on_result=lambda items, u=user: self._set_queue_count(len(items)) if self.current_user is u else None,
+            on_finished=done)
+        return self._queue_job
+
+    def _set_queue_count(self, n: int) -> None:
+        self.queue_count = n
+        self.act_approvals.setIcon(badge_icon(n))
+        self.act_approvals.setIconText(f"Approvals ({n})" if n else "Approvals")
+        tip = self.act_approvals.statusTip()
+        waiting = f"{n} request{'s' if n != 1 else ''} waiting for you. " if n else ""
+        self.act_approvals.setToolTip(f"{waiting}{tip} (Ctrl+Shift+Q)")
+
+    def show_approvals_view(self) -> Optional[Any]:
+        """Open the approvals view (non-modal; one instance per window)."""
+        if self.ws is None:
+            return None
+        if self.approvals_view is None or self.approvals_view.ws is not self.ws:
+            from console.ui.approvals_view import ApprovalsView
+
+            self.approvals_view = ApprovalsView(self.ws, self.runner, self, user=self.current_user)
+            self.user_changed.connect(self.approvals_view.set_user)
+            self.approvals_view.changed.connect(self._on_approvals_changed)
+            self.approvals_view.message.connect(lambda text: self.show_status(text))
+        else:
+            self.approvals_view.reload()
+        self.approvals_view.show()
+        self.approvals_view.raise_()
+        self.approvals_view.activateWindow()
+        return self.approvals_view
+
+    def _on_approvals_changed(self, _request: Any) -> None:
+        self.refresh()  # a completed request changes the model's status or champion
+        self.update_queue_count()
+
+    def request_approval(self) -> Optional[Any]:
+        """"Request approval…" for the selected model (dialog; the work runs in workers)."""
+        s = self.inventory.selected_summary()
+        if s is None or self.ws is None or self.current_user is None:
+            return None
+        from console.ui.signing import RequestApprovalDialog
+
+        if self.request_dialog is not None:
+            self.request_dialog.deleteLater()
+        dlg = RequestApprovalDialog(self.ws, self.runner, s.id, self.current_user, self)
+        dlg.submitted.connect(self._on_approvals_changed)
+        dlg.submitted.connect(lambda r: self.approvals_view.reload() if self.approvals_view is not None else None)
+        self.request_dialog = dlg
+        dlg.open()
+        return dlg
+
+
     def _on_dialog_synced(self, _results: Any) -> None:
         self.refresh()
 
     def sync_all_registries(self) -> Optional[Job]:
         """Sync every registry as a user job (status-bar progress, Cancel)."""
-        from console.services.workspace import default_actor
-
         if self.ws is None:
             return None
         return self._start_user_job(
             sync_registries,
             self.ws,
-            default_actor(),
+            self.actor(),
             title="Sync of all registries",
             on_result=self._on_sync_done,
         )
@@ -793,6 +1005,7 @@ class MainWindow(QMainWindow):
             self.ws.export_audit_report,
             s.id,
             path,
+            **self._actor_kw(),
             title=f"Export of the audit report of {s.name}",
             on_result=lambda out, name=s.name: self._on_export_done(name, out),
         )
@@ -801,6 +1014,59 @@ class MainWindow(QMainWindow):
         text = f"Audit report of {name} saved to {out}"
         self.show_status(text)
         self._job_outcome = (text, True)
+
+    # -- governance tabs, risk tier, inbox (issue 5)
+    def _build_governance(self) -> None:
+        from console.ui.inbox import InboxButton
+
+        self.tier_dialog: Optional[Any] = None  # console.ui.tier_dialog.TierDialog
+        self._tier_tip = self.act_tier.toolTip()
+        self.inbox_button = InboxButton(self)
+        self.statusBar().addPermanentWidget(self.inbox_button)
+        self.workspaceOpened.connect(lambda _label: self._bind_governance())
+        self.user_changed.connect(self._on_governance_user)
+        self.refreshed.connect(lambda _changed: self.inbox_button.reload())
+        self.detail.governanceChanged.connect(self.refresh)
+
+    def _bind_governance(self) -> None:
+        self.detail.bind(self.ws, self.runner)
+        self.inbox_button.bind(self.ws, self.runner)
+
+    def _on_governance_user(self, user: Any) -> None:
+        self.detail.set_user(user)
+        self.inbox_button.set_user(user)
+        self._update_governance_actions()
+
+    def _update_governance_actions(self) -> None:
+        if not hasattr(self, "inbox_button"):
+            return  # still building
+        from console.ui.tier_dialog import assessor_problem
+
+        s = self.inventory.selected_summary()
+        why = None if s is None else assessor_problem(self.current_user, s.id)
+        self.act_tier.setEnabled(self.ws is not None and s is not None and why is None)
+        self.act_tier.setToolTip(why or self._tier_tip)
+        self.act_tier.setStatusTip(why or self._tier_tip)
+
+    def assess_tier(self) -> Optional[Any]:
+        """Open the risk-tier questionnaire of the selected model (window-modal, non-blocking)."""
+        from console.ui.tier_dialog import TierDialog
+
+        s = self.inventory.selected_summary()
+        if s is None or self.ws is None or self.current_user is None:
+            return None
+        if self.tier_dialog is not None:
+            self.tier_dialog.deleteLater()
+        dlg = TierDialog(self.ws, self.runner, self.current_user, s, self)
+        dlg.assessed.connect(lambda a, name=s.name: self._on_tier_assessed(name, a))
+        self.tier_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _on_tier_assessed(self, name: str, a: Any) -> None:
+        over = f" (computed {a.computed_tier}, overridden)" if a.final_tier != a.computed_tier else ""
+        self.show_status(f"Risk tier of {name} assessed and signed by {a.printed_name}: tier {a.final_tier}{over}.")
+        self.refresh()
 
     # ------------------------------------------------------------------ errors
     def report_error(self, title: str, message: str, details: str = "") -> QMessageBox:
