@@ -13,25 +13,30 @@ pre-run baseline (sampled from /proc/self/statm every 5 ms), and, at N <= 100k, 
 time of a naive per-column scipy loop (``ks_2samp`` + ``wasserstein_distance`` per
 numeric column, ``chi2_contingency`` per categorical column) and the ratio naive / ours.
 
-Usage: ``python benchmarks/bench_drift.py [--sizes 10000 100000 1000000] [--workers W]``
+Usage: ``python benchmarks/bench_drift.py [--sizes 10000 100000 1000000] [--workers W] [--fast-sort]``
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if "--fast-sort" in sys.argv:  # before numpy is imported: numpy's AVX2 sort on AMD Zen 4
+    from console.monitoring import prefer_fast_sort
+
+    prefer_fast_sort()
 
 import argparse
 import gc
 import os
 import resource
-import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from console.monitoring.drift import ReferenceProfile, compare, compute_drift  # noqa: E402
 
@@ -165,10 +170,13 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--workers", type=int, default=None, help="threads (default: CPU count, at most 4)")
     ap.add_argument("--naive-max", type=int, default=100_000, help="largest N for the naive scipy loop")
+    ap.add_argument("--fast-sort", action="store_true",
+                    help="console.monitoring.prefer_fast_sort() before numpy is imported (AMD Zen 4)")
     args = ap.parse_args()
     print(f"drift benchmark: {N_NUMERIC} numeric + {N_CATEGORICAL} categorical columns, N rows per side; "
           f"{os.cpu_count()} CPUs, workers={args.workers or 'default'}")
-    print(f"numpy {np.__version__}, pandas {pd.__version__}")
+    print(f"numpy {np.__version__}, pandas {pd.__version__}; "
+          f"NPY_DISABLE_CPU_FEATURES={os.environ.get('NPY_DISABLE_CPU_FEATURES')!r}")
     header = (f"{'N':>9}  {'total':>8}  {'profile':>8}  {'compare':>8}  {'rows/s':>11}  "
               f"{'input':>9}  {'peak above':>10}  {'naive':>8}  {'ratio':>6}")
     print(header)

@@ -56,7 +56,10 @@ def test_bank_first_vs_last_json(bank_windows):
     proc = tollgate("drift", "--reference", str(first), "--current", str(last), "--target", "y", "--json")
     assert proc.returncode == 0, proc.stderr
     doc = parse_json(proc.stdout)
-    assert list(doc) == ["dataset_drift", "n_tested", "n_drifted", "target", "columns"]
+    # the DESIGN.md keys first, then the additive ones (which profile was used, approximate)
+    assert list(doc) == ["dataset_drift", "n_tested", "n_drifted", "target", "columns", "reference_profile", "approximate"]
+    assert doc["approximate"] is False
+    assert doc["reference_profile"]["format_version"] == 1 and len(doc["reference_profile"]["fingerprint"]) == 64
     assert [c["name"] for c in doc["columns"]] == [c for c in columns if c != "y"]
     by = {c["name"]: c for c in doc["columns"]}
     assert by["contact"]["status"] == "drift" and by["contact"]["drifted"] is True

@@ -21,7 +21,7 @@ def test_demo_workspace_has_real_models(demo_workspace):
     models = {m["name"]: m for m in json.loads(proc.stdout)}
     assert len(models) >= 4
     keys = {"name", "owner", "risk_tier", "status", "versions", "champion_version", "source",
-            "drift_status", "last_validation",
+            "drift_status", "last_validation", "next_validation_due",
             # registry mirror fields, null for local models
             "source_status", "synced_at", "changed_on_server_at", "deleted_on_server_at"}
     for m in models.values():
@@ -34,15 +34,15 @@ def test_demo_workspace_has_real_models(demo_workspace):
     bank = models[BANK]
     assert bank["versions"] == 2 and bank["champion_version"] == "1"
     assert bank["owner"] == "Ольга Смирнова"
-    assert bank["drift_status"] == "drift"  # the 2010 quarters drift strongly from the 2008-09 sample
+    assert bank["drift_status"] == "drift"  # the 2010 months drift strongly from the 2008-09 sample
 
 
 def test_demo_drift_is_real_contact_and_target_drift(demo_workspace):
     with Workspace.open(demo_workspace) as ws:
         detail = ws.get_model(BANK)
     run = detail.drift_runs[0]
-    assert len(run.windows) == 11  # calendar quarters 2008 Q2 .. 2010 Q4
-    assert run.windows[0].label == "2008 Q2" and run.windows[-1].label == "2010 Q4"
+    assert len(run.windows) == 30  # calendar months of the prediction log, May 2008 .. Nov 2010 (none in Sep 2008)
+    assert run.windows[0].label == "2008-05" and run.windows[-1].label == "2010-11"
 
     def feature(window, name):
         return next(f for f in window.features if f.name == name)

@@ -411,7 +411,9 @@ def test_json_shape_exact_keys_and_order():
     cur["num"] = cur["num"] + 2
     out = compute_drift(ref, cur, target="y")
     doc = out.to_json()
-    assert list(doc) == ["dataset_drift", "n_tested", "n_drifted", "target", "columns"]
+    assert list(doc) == ["dataset_drift", "n_tested", "n_drifted", "target", "columns", "reference_profile", "approximate"]
+    assert doc["reference_profile"] == {"fingerprint": dataframe_fingerprint(ref), "format_version": 1, "n_rows": 300}
+    assert doc["approximate"] is False
     assert [c["name"] for c in doc["columns"]] == ["num", "cat", "when"]
     by = {c["name"]: c for c in doc["columns"]}
     assert set(by["num"]) == NUMERIC_KEYS
@@ -548,3 +550,148 @@ def test_monitoring_imports_neither_qt_nor_sqlalchemy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+# --------------------------------------------------------------------------- more edge cases
+
+
+def test_constant_versus_a_different_constant_is_drift():
+    ref, cur = pd.DataFrame({"k": [3.0] * 50}), pd.DataFrame({"k": [5.0] * 60})
+    cat = compute_drift(ref, cur).column("k")  # one distinct value -> categorical
+    assert cat.kind == "categorical" and cat.tested
+    # bins {3, 5}: reference (1, 0), current (0, 1), floored at 1e-4 in both factors
+    assert cat.psi == pytest.approx(2 * (1 - 1e-4) * math.log(1e4), rel=1e-12)
+    assert cat.status == DriftStatus.DRIFT and cat.drifted
+    assert cat.chi2_statistic == pytest.approx(110.0) and cat.chi2_pvalue < 1e-20
+    assert cat.js_distance == pytest.approx(1.0)
+    assert cat.new_categories == {"5": 1.0} and cat.missing_categories == ["3"]
+    # as numeric: PSI bins come from the reference deciles (one edge, 3.0), so both
+    # constants fall in the bin ">= 3" and PSI is 0 -- while KS and Wasserstein see it
+    num = compute_drift(ref, cur, kinds={"k": "numeric"}).column("k")
+    assert num.psi == 0.0 and num.status == DriftStatus.STABLE
+    assert num.ks_statistic == 1.0 and num.ks_pvalue < 1e-20 and num.wasserstein == 2.0
+    assert compute_drift(ref, cur, kinds={"k": "numeric"}, rule=DriftRule(numeric="ks")).column("k").drifted
+
+
+def test_empty_bins_use_the_floor_and_stay_finite():
+    ref = pd.DataFrame({"x": np.arange(100.0)})
+    cur = pd.DataFrame({"x": np.full(50, 1000.0)})  # every current value in the top bin
+    res = compute_drift(ref, cur).column("x")
+    assert res.distribution["reference"] == pytest.approx([0.1] * 10)
+    assert res.distribution["current"] == [0.0] * 9 + [1.0]
+    expected = 9 * (1e-4 - 0.1) * math.log(1e-4 / 0.1) + (1.0 - 0.1) * math.log(1.0 / 0.1)
+    assert res.psi == pytest.approx(expected, rel=1e-12) and math.isfinite(res.psi)
+    assert res.status == DriftStatus.DRIFT
+    assert_json_clean(compute_drift(ref, cur).to_json())
+    # a reference category absent from the current data: floored, finite
+    cat = compute_drift(pd.DataFrame({"c": ["a", "b"] * 20}), pd.DataFrame({"c": ["a"] * 30})).column("c")
+    assert cat.psi == pytest.approx((1 - 0.5) * math.log(1 / 0.5) + (1e-4 - 0.5) * math.log(1e-4 / 0.5), rel=1e-12)
+    assert cat.missing_categories == ["b"] and cat.new_categories == {}
+
+
+def test_new_categories_by_name_with_share_and_disappeared_ones():
+    ref = pd.DataFrame({"c": ["a"] * 60 + ["b"] * 30 + ["gone"] * 10})
+    cur = pd.DataFrame({"c": ["a"] * 50 + ["b"] * 30 + ["new1"] * 15 + ["new2"] * 5})
+    res = compute_drift(ref, cur).column("c")
+    assert res.new_categories == {"new1": pytest.approx(0.15), "new2": pytest.approx(0.05)}
+    assert list(res.new_categories) == ["new1", "new2"]  # largest share first
+    assert res.missing_categories == ["gone"]
+    doc = res.to_json()
+    assert doc["new_categories"] == {"new1": 0.15, "new2": 0.05} and doc["missing_categories"] == ["gone"]
+
+
+# --------------------------------------------------------------------------- profile container
+
+
+def _profile_frame(n: int = 2000) -> pd.DataFrame:
+    rng = np.random.default_rng(150)
+    x = rng.normal(size=n)
+    x[:7] = np.nan
+    return pd.DataFrame({
+        "x": x,
+        "ties": np.round(rng.normal(50, 15, n)),  # numeric with many ties: stored as distinct + counts
+        "code": rng.integers(0, 4, n),  # integer-coded categorical
+        "c": pd.Series(rng.choice(["é", "b", "c"], n), dtype="str"),
+        "when": pd.date_range("2020-01-01", periods=n, freq="h"),
+        "empty": [np.nan] * n,
+    })
+
+
+def test_profile_to_bytes_and_back_is_lossless():
+    ref = _profile_frame()
+    profile = ReferenceProfile.from_frame(ref)
+    data = profile.to_bytes()
+    assert isinstance(data, bytes) and data[:2] == b"PK"  # an .npz (zip) container, no pickle
+    back = ReferenceProfile.from_bytes(data)
+    assert back.columns == profile.columns and back.fingerprint == profile.fingerprint
+    assert back.n_rows == profile.n_rows and back.format_version == 1 and back.kinds == profile.kinds
+    for name in profile.columns:
+        a, b = profile.profiles[name], back.profiles[name]
+        for attr in ("kind", "domain", "dtype", "n_rows", "n_valid", "n_inf", "n_unfit", "std",
+                     "category_labels", "dt_min", "dt_max", "notes"):
+            assert getattr(a, attr) == getattr(b, attr), (name, attr)
+        for attr in ("sorted_values", "edges", "bin_counts", "category_counts", "category_keys"):
+            va, vb = getattr(a, attr), getattr(b, attr)
+            assert (va is None) == (vb is None), (name, attr)
+            if va is not None:
+                assert va.dtype == vb.dtype and np.array_equal(va, vb), (name, attr)
+                if va.dtype.kind == "f":
+                    assert va.tobytes() == vb.tobytes()  # bit for bit
+    cur = _profile_frame(500)
+    cur["x"] = cur["x"] + 0.3
+    assert compare(back, cur).to_json() == compare(profile, cur).to_json()
+    assert ReferenceProfile.from_bytes(back.to_bytes()).to_bytes() == data
+
+
+def test_profile_results_record_which_profile_they_used():
+    ref = _profile_frame()
+    profile = ReferenceProfile.from_frame(ref)
+    res = compare(ReferenceProfile.from_bytes(profile.to_bytes()), ref.iloc[:300])
+    assert res.reference_fingerprint == dataframe_fingerprint(ref) and res.profile_format_version == 1
+    assert res.to_json()["reference_profile"] == {
+        "fingerprint": dataframe_fingerprint(ref), "format_version": 1, "n_rows": 2000}
+
+
+def test_profile_from_bytes_rejects_other_versions_and_garbage():
+    import io
+    import json as _json
+
+    data = ReferenceProfile.from_frame(_profile_frame(100)).to_bytes()
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = _json.loads(arrays["meta"].tobytes())
+    meta["format_version"] = 99
+    arrays["meta"] = np.frombuffer(_json.dumps(meta).encode(), dtype=np.uint8)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    with pytest.raises(InputError, match="format version 99 is not supported.*reads version 1"):
+        ReferenceProfile.from_bytes(buf.getvalue())
+    with pytest.raises(InputError, match="not a readable Tollgate drift reference profile"):
+        ReferenceProfile.from_bytes(b"not a profile at all")
+    with pytest.raises(InputError, match="not a readable"):
+        ReferenceProfile.from_bytes(data[: len(data) // 2])
+    # an .npz that is not ours
+    buf = io.BytesIO()
+    np.savez(buf, meta=np.frombuffer(b'{"format": "other"}', dtype=np.uint8))
+    with pytest.raises(InputError, match="not a Tollgate drift reference profile"):
+        ReferenceProfile.from_bytes(buf.getvalue())
+
+
+# --------------------------------------------------------------------------- KS / Wasserstein internals
+
+
+def test_ks_and_wasserstein_of_sorted_samples_bit_for_bit_at_block_sizes():
+    """The pruned KS search and the quantile-grid Wasserstein on sizes around the block
+    length and with long runs of ties crossing block boundaries."""
+    from console.monitoring.drift import ks_statistic_sorted, wasserstein_sorted
+
+    rng = np.random.default_rng(160)
+    for n, m in [(1, 1), (127, 129), (1024, 1025), (4000, 3999), (12000, 11001), (20000, 20000)]:
+        for ties in (None, 0, 2):
+            ref, cur = rng.normal(0, 2, n), rng.normal(0.1, 2, m)
+            if ties is not None:
+                ref, cur = np.round(ref, ties), np.round(cur, ties)
+            ref.sort()
+            cur.sort()
+            assert ks_statistic_sorted(ref, cur) == stats.ks_2samp(ref, cur).statistic
+            assert wasserstein_sorted(ref, cur) == pytest.approx(stats.wasserstein_distance(ref, cur), rel=1e-12)

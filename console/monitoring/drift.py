@@ -61,11 +61,24 @@ Decision
     values in either sample (the usual n >= 30 rule of thumb) flags the column as low
     confidence.
 
-No approximation is used anywhere (every statistic is exact), so the output never carries
-an ``approximate`` flag.  Performance: one sort per numeric column and sample (the
-reference once, in the profile), KS D and Wasserstein from ONE linear merge of the two
-sorted samples, PSI bins by ``searchsorted`` of the edges into the sorted samples,
-categories factorised once; columns run on a thread pool (numpy releases the GIL).
+Exactness: every statistic is exact for in-memory data (the output then carries
+``"approximate": false``).  Only :mod:`console.monitoring.stream` (Parquet files larger
+than memory) may give approximate KS/Wasserstein, labelled per DESIGN.md:
+``ks_pvalue_method = "kstwobign_binned"``, ``"approximate": true`` on the column and the
+document, and a note in ``reason``.
+
+Reference profile: versioned (:data:`PROFILE_FORMAT_VERSION`), fingerprinted (SHA-256 of
+the reference data, :func:`console.fingerprint.dataframe_fingerprint`), serialisable
+losslessly without pickle (:meth:`ReferenceProfile.to_bytes` / ``from_bytes``); every
+:class:`DriftResult` records the fingerprint and format version of the profile it used.
+
+Performance: one sort per numeric column and sample (the reference once, in the profile);
+KS D from the two sorted samples by a block-pruned search (only the blocks whose bound
+can reach the supremum are scanned), Wasserstein from the quantile functions on the
+merged level grid (integer arithmetic, no merge sort), PSI bins by ``searchsorted`` of
+the edges into the sorted samples; categories factorised once; columns run on a thread
+pool (numpy releases the GIL) with BLAS pools held at one thread meanwhile.  On AMD Zen 4
+processors numpy's AVX-512 sort is slow; see :func:`console.monitoring.prefer_fast_sort`.
 No Qt, no SQL.
 """
 
@@ -97,6 +110,7 @@ __all__ = [
     "MAX_CATEGORICAL_DISTINCT",
     "KS_EXACT_MAX_N",
     "LOW_CONFIDENCE_N",
+    "PROFILE_FORMAT_VERSION",
     "ColumnProfile",
     "ReferenceProfile",
     "ColumnDrift",
@@ -108,6 +122,8 @@ __all__ = [
     "psi_edges",
     "population_stability_index",
     "ks_wasserstein_sorted",
+    "ks_statistic_sorted",
+    "wasserstein_sorted",
 ]
 
 KIND_NUMERIC = "numeric"
@@ -126,6 +142,12 @@ KS_EXACT_MAX_N = 10_000
 #: Below this many non-missing values in either sample, a column is low confidence
 #: (the usual "n >= 30" rule of thumb for large-sample approximations).
 LOW_CONFIDENCE_N = 30
+#: Version of the :meth:`ReferenceProfile.to_bytes` container (and of what a profile
+#: holds).  :meth:`ReferenceProfile.from_bytes` reads exactly the versions in
+#: :data:`PROFILE_FORMATS_READ` and refuses others with a clear error.
+PROFILE_FORMAT_VERSION = 1
+PROFILE_FORMATS_READ = (1,)
+_PROFILE_MAGIC = "tollgate-drift-profile"
 #: At most this many new categories are listed in ``new_categories`` (largest share
 #: first; the rest are counted in a note) -- our choice, to keep the JSON readable for
 #: identifier-like columns.  Statistics always use every category.
@@ -156,7 +178,13 @@ def _quantiles_of_sorted(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     without numpy's copy and partition of the whole array; the tests check bit-equality
     with :func:`numpy.quantile`.
     """
-    n = x.size
+    prev, nxt, gamma = _quantile_positions(x.size, q)
+    return _quantile_lerp(x[prev], x[nxt], gamma)
+
+
+def _quantile_positions(n: int, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """numpy's "linear" quantile positions of ``q`` in a sorted sample of n >= 1 values:
+    (lower index, upper index, gamma), indices as non-negative intp."""
     virtual = (n - 1) * q
     prev = np.floor(virtual)
     nxt = prev + 1
@@ -167,8 +195,11 @@ def _quantiles_of_sorted(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     prev[below] = 0
     nxt[below] = 0
     gamma = virtual - prev
-    a = x[prev.astype(np.intp)]
-    b = x[nxt.astype(np.intp)]
+    return prev.astype(np.intp) % n, nxt.astype(np.intp) % n, gamma
+
+
+def _quantile_lerp(a: np.ndarray, b: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """numpy's ``_lerp``: interpolate from the nearer end (bit-equal to numpy.quantile)."""
     diff_b_a = b - a
     out = a + diff_b_a * gamma
     np.subtract(b, diff_b_a * (1 - gamma), out=out, where=gamma >= 0.5)
@@ -212,8 +243,149 @@ def population_stability_index(p_reference: np.ndarray, p_current: np.ndarray) -
     return float(np.sum((pc - pr) * np.log(pc / pr)))
 
 
+#: Block length for the pruned KS search (:func:`ks_statistic_sorted`): the supremum is
+#: bounded per block of this many consecutive sorted values, and only blocks whose bound
+#: can reach the best value found so far are evaluated element by element.
+_KS_BLOCK = 128
+#: Products of counts must stay exact in int64 (n * m < 2**62); above, the merge is used.
+_INT_EXACT = 2**62
+#: Elements per slice in chunked loops (temporaries stay in the CPU cache).
+_CHUNK = 1 << 16
+
+
+def _ks_one_sided(x: np.ndarray, y: np.ndarray, kx: int, ky: int) -> tuple[int, float]:
+    """max over values v of ``x`` of ``F_x(v) - F_y(v)``, as (integer numerator, float).
+
+    ``x`` (n) and ``y`` (m): sorted finite float64.  With ``a = #x <= v`` and
+    ``b = #y <= v`` (``searchsorted(..., side="right")``, as scipy), the difference is
+    ``(a*kx - b*ky) / lcm(n, m)`` with ``kx = m/g``, ``ky = n/g`` (g = gcd); the
+    supremum over the real line of ``F_x - F_y`` is attained at a value of ``x``.
+    Returns the largest integer numerator H >= 0 and the largest float
+    ``a/n - b/m`` among the points attaining H (the float scipy's ``ks_2samp`` reports).
+
+    Blocks of :data:`_KS_BLOCK` consecutive values are bounded from above by
+    ``a(last)*kx - b(first)*ky`` (exact integers, so pruning never loses the maximum);
+    only blocks whose bound reaches the best exact value at block ends are scanned.
+    """
+    nx, ny = x.size, y.size
+    blk = _KS_BLOCK
+    if nx > 8 * blk:
+        starts = np.arange(0, nx, blk)
+        ends = np.minimum(starts + blk, nx) - 1
+        last = x[ends]
+        a_hi = np.searchsorted(x, last, side="right").astype(np.int64)
+        b_hi = np.searchsorted(y, last, side="right").astype(np.int64)
+        b_lo = np.searchsorted(y, x[starts], side="right").astype(np.int64)
+        a_hi *= kx
+        best = max(int((a_hi - b_hi * ky).max()), 0)
+        a_hi -= b_lo * ky  # the upper bound of each block
+        cand = np.flatnonzero(a_hi >= best)
+        lens = ends[cand] - starts[cand] + 1
+        first = np.cumsum(lens) - lens
+        idx = np.arange(int(lens.sum()), dtype=np.intp) + np.repeat(starts[cand] - first, lens)
+    else:
+        idx = np.arange(nx, dtype=np.intp)
+    # evaluate at the last element of each run of equal values, where a = index + 1
+    # (a run that continues into the next block is evaluated there: that block's bound
+    # is at least the run's value, so it is a candidate too)
+    nxt = np.minimum(idx + 1, nx - 1)
+    run_end = x[nxt] != x[idx]
+    run_end[idx == nx - 1] = True
+    idx = idx[run_end]
+    a = idx.astype(np.int64) + 1
+    b = np.searchsorted(y, x[idx], side="right").astype(np.int64)
+    num = a * kx - b * ky
+    h = max(int(num.max()), 0)
+    if h == 0:
+        return 0, 0.0
+    at = num == h
+    return h, float((a[at] / nx - b[at] / ny).max())
+
+
+def ks_statistic_sorted(ref: np.ndarray, cur: np.ndarray) -> float:
+    """Two-sample two-sided Kolmogorov-Smirnov statistic D of SORTED samples.
+
+    ``ref`` (n) and ``cur`` (m): 1-D float64, sorted ascending, finite, n, m >= 1.
+    D = sup |F_ref - F_cur| -- the same float as ``scipy.stats.ks_2samp(ref, cur)
+    .statistic``: when both n, m <= 10,000 scipy's exact mode reports ``h / lcm(n, m)``
+    with h the integer numerator, above that the float ``a/n - b/m`` at the supremum.
+    Cost: O((n + m)/128 log n) searches (blocks of :data:`_KS_BLOCK` values) plus the
+    values of the blocks that can hold the supremum;
+    no merge of the two samples and no Python loop over values.
+    """
+    n, m = ref.size, cur.size
+    g = math.gcd(n, m)
+    kr, kc = m // g, n // g
+    if n * kr >= _INT_EXACT:
+        return ks_wasserstein_merge(ref, cur)[0]
+    h_plus, f_plus = _ks_one_sided(ref, cur, kr, kc)
+    h_minus, f_minus = _ks_one_sided(cur, ref, kc, kr)
+    if max(n, m) <= KS_EXACT_MAX_N:  # scipy: d = round(d * lcm) / lcm in its exact mode
+        return max(h_plus, h_minus) * 1.0 / (n * kr)
+    return min(f_minus if f_minus > f_plus else f_plus, 1.0)
+
+
+def wasserstein_sorted(u: np.ndarray, v: np.ndarray) -> float:
+    """First Wasserstein distance of two SORTED samples (``u``: n values, ``v``: m values).
+
+    Computed as the integral over probability levels t in (0, 1] of
+    ``|Q_u(t) - Q_v(t)|`` (Q = the empirical quantile function), which equals the
+    integral over x of ``|F_u(x) - F_v(x)|`` that ``scipy.stats.wasserstein_distance``
+    sums (Vallender 1973); the two agree to rounding.  With L = lcm(n, m), the level
+    grid is the merge of the arithmetic progressions ``i*L/n`` and ``j*L/m``, so both
+    quantile indices of every piece follow from integer arithmetic: O(n + m), sequential
+    memory access, no merge sort.  Equal sizes reduce to ``mean(|u - v|)``.
+    """
+    n, m = u.size, v.size
+    if n == m:
+        d = np.subtract(u, v)
+        np.abs(d, out=d)
+        return float(d.sum() / n)
+    g = math.gcd(n, m)
+    p, q = m // g, n // g  # level steps of u and v on the integer grid 0..L
+    total_len = n * p
+    if total_len >= _INT_EXACT:
+        return ks_wasserstein_merge(u, v)[1]
+    total = 0.0
+    step = _CHUNK
+    # pieces ending at a level of u: (max((i-1)p, c*q), i*p], u index i-1, v index c
+    for lo in range(0, n, step):
+        ip = np.arange((lo + 1) * p, (min(lo + step, n)) * p + 1, p, dtype=np.int64)
+        c = ip - 1
+        c //= q
+        width = c * q
+        np.maximum(width, ip - p, out=width)
+        np.subtract(ip, width, out=width)
+        d = np.subtract(u[lo : lo + ip.size], v[c])
+        np.abs(d, out=d)
+        total += float((d * width).sum())
+    # pieces ending at a level of v: (max((j-1)q, e*p), j*q], v index j-1, u index e
+    for lo in range(0, m, step):
+        jq = np.arange((lo + 1) * q, (min(lo + step, m)) * q + 1, q, dtype=np.int64)
+        e = jq // p
+        width = e * p
+        np.maximum(width, jq - q, out=width)
+        np.subtract(jq, width, out=width)  # 0 where the level is shared with u
+        np.minimum(e, n - 1, out=e)
+        d = np.subtract(u[e], v[lo : lo + jq.size])
+        np.abs(d, out=d)
+        total += float((d * width).sum())
+    return total / total_len
+
+
 def ks_wasserstein_sorted(ref: np.ndarray, cur: np.ndarray) -> tuple[float, float]:
-    """Two-sample KS statistic D and the first Wasserstein distance of SORTED samples.
+    """(:func:`ks_statistic_sorted`, :func:`wasserstein_sorted`) of SORTED samples.
+
+    ``ref`` (n) and ``cur`` (m): 1-D float64 arrays, sorted ascending, finite, n, m >= 1.
+    """
+    return ks_statistic_sorted(ref, cur), wasserstein_sorted(ref, cur)
+
+
+def ks_wasserstein_merge(ref: np.ndarray, cur: np.ndarray) -> tuple[float, float]:
+    """KS statistic D and first Wasserstein distance of SORTED samples by one merge.
+
+    The fallback of :func:`ks_statistic_sorted` / :func:`wasserstein_sorted` when counts
+    products would overflow int64 (n * m >= 2**62); slower (a stable argsort).
 
     ``ref`` (n) and ``cur`` (m): 1-D float64 arrays, sorted ascending, finite, n, m >= 1.
     The two sorted runs are merged once (a stable ``argsort`` of their concatenation:
@@ -456,6 +628,10 @@ class ColumnProfile:
     Categorical: ``category_keys`` (float64 keys for numeric-coded categories, else the
     labels), ``category_labels`` (text), ``category_counts`` (int64), sorted by key.
     Datetime: ``dt_min``/``dt_max`` as ISO 8601 text.  ``notes``: data-quality remarks.
+    Streamed numeric columns (:mod:`console.monitoring.stream`) keep no ``sorted_values``
+    but a fine histogram: ``hist_edges`` (float64, K + 1 ascending, from the minimum to
+    the maximum) and ``hist_counts`` (int64, K; values on an inner edge count in the bin
+    above it, the maximum in the last bin).
     """
 
     name: str
@@ -476,6 +652,8 @@ class ColumnProfile:
     dt_min: Optional[str] = None
     dt_max: Optional[str] = None
     notes: list[str] = field(default_factory=list)
+    hist_edges: Optional[np.ndarray] = None
+    hist_counts: Optional[np.ndarray] = None
     _key_index: Optional[pd.Index] = field(default=None, repr=False)
 
     @property
@@ -587,6 +765,22 @@ def _default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+def _blas_single_thread() -> Any:
+    """Context limiting BLAS/OpenMP pools to one thread while our own threads run.
+
+    Our worker threads already use both cores; a BLAS pool (OpenBLAS spins its idle
+    threads for a while after each call) would only compete with them.  Uses
+    ``threadpoolctl`` (a scikit-learn dependency); a no-op when it is unavailable.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - installed with scikit-learn
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(limits=1)
+
+
 def _run_tasks(
     tasks: Sequence[tuple[str, Callable[[], T]]],
     *,
@@ -620,7 +814,7 @@ def _run_tasks(
         checkpoint(cancel)
         return fn()
 
-    with ThreadPoolExecutor(max_workers=min(nworkers, total), thread_name_prefix="tollgate-drift") as pool:
+    with _blas_single_thread(), ThreadPoolExecutor(max_workers=min(nworkers, total), thread_name_prefix="tollgate-drift") as pool:
         futures = {pool.submit(guarded, fn): i for i, (_label, fn) in enumerate(tasks)}
         done = 0
         try:
@@ -652,11 +846,133 @@ class ReferenceProfile:
     n_rows: int
     fingerprint: str
     notes: list[str] = field(default_factory=list)
+    format_version: int = PROFILE_FORMAT_VERSION
+    #: True for a profile built by streaming (:mod:`console.monitoring.stream`): its
+    #: numeric columns keep a fine histogram instead of the sorted values, so KS and
+    #: Wasserstein against it are approximate (and labelled so).
+    approximate: bool = False
 
     @property
     def kinds(self) -> dict[str, str]:
         """Column -> kind (numeric | categorical | datetime), in column order."""
         return {c: self.profiles[c].kind for c in self.columns}
+
+    def to_bytes(self) -> bytes:
+        """The profile as bytes (lossless; no pickle), for storing with a model version.
+
+        Container: an uncompressed NumPy ``.npz`` archive (a zip file of ``.npy``
+        arrays) holding ``meta`` -- UTF-8 JSON with the format name
+        ``"tollgate-drift-profile"``, :data:`PROFILE_FORMAT_VERSION`, the reference
+        fingerprint, rows, column order, notes and every scalar/text field of each
+        :class:`ColumnProfile` (floats are written with ``repr``, which round-trips
+        exactly) -- and one float64/int64 array per stored array field, bit for bit.
+        A sorted numeric column with many ties is stored as its distinct values and
+        their counts (the same sorted array after :meth:`from_bytes`).
+        """
+        import io
+        import json
+
+        arrays: dict[str, np.ndarray] = {}
+        cols = []
+        for i, name in enumerate(self.columns):
+            prof = self.profiles[name]
+            meta = {
+                "name": prof.name, "kind": prof.kind, "domain": prof.domain, "dtype": prof.dtype,
+                "n_rows": prof.n_rows, "n_valid": prof.n_valid, "n_inf": prof.n_inf,
+                "n_unfit": prof.n_unfit, "std": prof.std, "dt_min": prof.dt_min,
+                "dt_max": prof.dt_max, "notes": list(prof.notes),
+                "category_labels": prof.category_labels,
+                "text_keys": prof.category_keys is not None and prof.category_keys.dtype == object,
+            }
+            if prof.sorted_values is not None:
+                sv = prof.sorted_values
+                starts = np.flatnonzero(np.concatenate(([True], sv[1:] != sv[:-1]))) if sv.size else np.zeros(0, np.intp)
+                if 4 * starts.size <= sv.size:
+                    arrays[f"{i}.sorted_unique"] = sv[starts]
+                    arrays[f"{i}.sorted_counts"] = np.diff(np.concatenate((starts, [sv.size]))).astype(np.int64)
+                else:
+                    arrays[f"{i}.sorted_values"] = sv
+            for key in ("edges", "bin_counts", "category_counts", "hist_edges", "hist_counts"):
+                value = getattr(prof, key, None)
+                if value is not None:
+                    arrays[f"{i}.{key}"] = np.asarray(value)
+            if prof.category_keys is not None and prof.category_keys.dtype != object:
+                arrays[f"{i}.category_keys"] = prof.category_keys
+            cols.append(meta)
+        doc = {
+            "format": _PROFILE_MAGIC, "format_version": PROFILE_FORMAT_VERSION,
+            "fingerprint": self.fingerprint, "n_rows": self.n_rows, "columns": self.columns,
+            "notes": list(self.notes), "approximate": bool(self.approximate), "column_profiles": cols,
+        }
+        arrays["meta"] = np.frombuffer(json.dumps(doc, allow_nan=False).encode("utf-8"), dtype=np.uint8)
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "ReferenceProfile":
+        """Read a profile written by :meth:`to_bytes` (arrays are loaded without pickle).
+
+        Raises :class:`InputError` when ``data`` is not a Tollgate drift profile, is
+        damaged, or has a format version this Tollgate does not read
+        (:data:`PROFILE_FORMATS_READ`) -- the message says to recompute the profile
+        from the reference data or to upgrade Tollgate.
+        """
+        import io
+        import json
+        import zipfile
+
+        try:
+            with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            doc = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError, EOFError) as exc:
+            raise InputError(
+                f"not a readable Tollgate drift reference profile ({type(exc).__name__}: {exc}); "
+                "recompute the profile from the reference data"
+            ) from None
+        if not isinstance(doc, dict) or doc.get("format") != _PROFILE_MAGIC:
+            raise InputError("not a Tollgate drift reference profile; recompute the profile from the reference data")
+        version = doc.get("format_version")
+        if version not in PROFILE_FORMATS_READ:
+            raise InputError(
+                f"drift reference profile format version {version!r} is not supported by this Tollgate "
+                f"(it reads version {', '.join(map(str, PROFILE_FORMATS_READ))}); "
+                "recompute the profile from the reference data or upgrade Tollgate"
+            )
+        try:
+            profiles: dict[str, ColumnProfile] = {}
+            for i, meta in enumerate(doc["column_profiles"]):
+                prof = ColumnProfile(
+                    name=meta["name"], kind=meta["kind"], domain=meta["domain"], dtype=meta["dtype"],
+                    n_rows=int(meta["n_rows"]), n_valid=int(meta["n_valid"]), n_inf=int(meta["n_inf"]),
+                    n_unfit=int(meta["n_unfit"]), std=meta["std"], dt_min=meta["dt_min"], dt_max=meta["dt_max"],
+                    notes=list(meta["notes"]), category_labels=meta["category_labels"],
+                )
+                if f"{i}.sorted_unique" in arrays:
+                    prof.sorted_values = np.repeat(arrays[f"{i}.sorted_unique"], arrays[f"{i}.sorted_counts"])
+                elif f"{i}.sorted_values" in arrays:
+                    prof.sorted_values = arrays[f"{i}.sorted_values"]
+                for key in ("edges", "bin_counts", "category_counts", "hist_edges", "hist_counts"):
+                    if f"{i}.{key}" in arrays:
+                        setattr(prof, key, arrays[f"{i}.{key}"])
+                if meta["text_keys"]:
+                    prof.category_keys = np.array(prof.category_labels, dtype=object)
+                elif f"{i}.category_keys" in arrays:
+                    prof.category_keys = arrays[f"{i}.category_keys"]
+                if prof.category_keys is not None:
+                    _ = prof.key_index
+                profiles[prof.name] = prof
+            return cls(
+                columns=list(doc["columns"]), profiles=profiles, n_rows=int(doc["n_rows"]),
+                fingerprint=str(doc["fingerprint"]), notes=list(doc["notes"]),
+                format_version=int(version), approximate=bool(doc.get("approximate", False)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(
+                f"damaged Tollgate drift reference profile (format version {version}: {type(exc).__name__} {exc}); "
+                "recompute the profile from the reference data"
+            ) from None
 
     @classmethod
     def from_frame(
@@ -668,6 +984,7 @@ class ReferenceProfile:
         cancel: Optional[CancelToken] = None,
         workers: Optional[int] = None,
         _span: tuple[float, float] = (0.0, 1.0),
+        _then: Optional[Callable[[ColumnProfile], None]] = None,
     ) -> "ReferenceProfile":
         """Profile ``reference`` (a DataFrame, any dtypes, any number of rows >= 0).
 
@@ -693,18 +1010,23 @@ class ReferenceProfile:
                     f"kind override for column '{col}': unknown kind '{kind}'; use numeric, categorical or datetime"
                 )
         notes = [f"duplicate column name '{d}' in the reference: only the first is used" for d in dups]
-        tasks: list[tuple[str, Callable[[], Any]]] = [
-            (f"column '{c}'", (lambda c=c: _profile_column(c, _series_at(reference, where[c]), kinds.get(c))))
-            for c in names
-        ]
-        tasks.append(("fingerprint", lambda: dataframe_fingerprint(reference)))
+        def job(c: str) -> ColumnProfile:
+            prof = _profile_column(c, _series_at(reference, where[c]), kinds.get(c))
+            if _then is not None:  # compute_drift: compare the column in the same task
+                _then(prof)
+            return prof
+
+        tasks: list[tuple[str, Callable[[], Any]]] = [(f"column '{c}'", (lambda c=c: job(c))) for c in names]
+        # the fingerprint (one SHA-256 stream over all columns, the longest task) first, so
+        # the other worker profiles columns meanwhile
+        tasks.insert(0, ("fingerprint", lambda: dataframe_fingerprint(reference)))
         parallel = reference.shape[0] * max(reference.shape[1], 1) >= 200_000
         out = _run_tasks(
             tasks, workers=workers, progress=progress, cancel=cancel,
             lo=_span[0], hi=_span[1], verb="profiling the reference:", parallel=parallel,
         )
-        profiles = {p.name: p for p in out[:-1]}
-        return cls(columns=names, profiles=profiles, n_rows=len(reference), fingerprint=out[-1], notes=notes)
+        profiles = {p.name: p for p in out[1:]}
+        return cls(columns=names, profiles=profiles, n_rows=len(reference), fingerprint=out[0], notes=notes)
 
 
 # =========================================================================== results
@@ -765,7 +1087,8 @@ class ColumnDrift:
     JSON fields (see :meth:`to_json`): ``name``, ``kind``, ``tested``, ``reason``,
     ``missing_share_reference``/``missing_share_current`` (missing / rows, 0..1),
     ``psi``, ``status`` (:class:`DriftStatus`), ``drifted``; numeric: ``ks_statistic``
-    (0..1), ``ks_pvalue``, ``ks_pvalue_method`` (``ks_2samp`` | ``kstwobign``),
+    (0..1), ``ks_pvalue``, ``ks_pvalue_method`` (``ks_2samp`` | ``kstwobign``, or
+    ``kstwobign_binned`` when D came from histograms, then also ``"approximate": true``),
     ``wasserstein`` (units of the column), ``wasserstein_normed`` (in reference standard
     deviations); categorical: ``chi2_statistic``, ``chi2_pvalue``, ``js_distance``
     (0..1), ``new_categories`` (label -> share of the current non-missing values),
@@ -807,6 +1130,7 @@ class ColumnDrift:
     reference_range: Optional[tuple[Optional[str], Optional[str]]] = None
     current_range: Optional[tuple[Optional[str], Optional[str]]] = None
     is_target: bool = False
+    approximate: bool = False
 
     @property
     def full_reason(self) -> Optional[str]:
@@ -840,6 +1164,8 @@ class ColumnDrift:
                 wasserstein=_finite(self.wasserstein),
                 wasserstein_normed=_finite(self.wasserstein_normed),
             )
+            if self.approximate:
+                out["approximate"] = True
         elif self.kind == KIND_CATEGORICAL:
             out.update(
                 chi2_statistic=_finite(self.chi2_statistic),
@@ -863,8 +1189,10 @@ class DriftResult:
     data; ``target``: the target column's result or ``None``; ``n_tested``/``n_drifted``
     count tested / drifted feature columns (target excluded); ``dataset_drift``: at least
     half of the tested columns drifted (false when none was tested);
-    ``reference_fingerprint``: SHA-256 of the reference data; ``notes``: data-quality
-    remarks ("column: text"); ``rule``: the :class:`DriftRule` used.
+    ``reference_fingerprint``: SHA-256 of the reference data (the profile's
+    fingerprint) and ``profile_format_version``: the profile used; ``notes``: data-quality
+    remarks ("column: text"); ``rule``: the :class:`DriftRule` used; ``approximate``: some
+    column's KS/Wasserstein came from histograms (streaming).
     """
 
     dataset_drift: bool
@@ -877,16 +1205,28 @@ class DriftResult:
     n_rows_current: int = 0
     rule: DriftRule = field(default_factory=DriftRule)
     notes: list[str] = field(default_factory=list)
+    profile_format_version: int = PROFILE_FORMAT_VERSION
+    approximate: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The DESIGN ``drift --json`` document: ``dataset_drift``, ``n_tested``,
-        ``n_drifted``, ``target`` (column object or ``None``), ``columns`` (list)."""
+        ``n_drifted``, ``target`` (column object or ``None``), ``columns`` (list); then,
+        added after those keys: ``reference_profile`` (``{"fingerprint": SHA-256 hex of
+        the reference data, "format_version": int, "n_rows": int}`` -- which profile
+        the result used) and ``approximate`` (true only when some KS/Wasserstein value
+        came from histograms, see :mod:`console.monitoring.stream`)."""
         return {
             "dataset_drift": bool(self.dataset_drift),
             "n_tested": int(self.n_tested),
             "n_drifted": int(self.n_drifted),
             "target": self.target.to_json() if self.target is not None else None,
             "columns": [c.to_json() for c in self.columns],
+            "reference_profile": {
+                "fingerprint": self.reference_fingerprint or None,
+                "format_version": int(self.profile_format_version),
+                "n_rows": int(self.n_rows_reference),
+            },
+            "approximate": bool(self.approximate),
         }
 
     def column(self, name: str) -> ColumnDrift:
@@ -939,8 +1279,6 @@ def _untested_reason(n_ref: int, n_cur: int, cur_rows: int) -> Optional[str]:
 def _compare_numeric(prof: ColumnProfile, s: pd.Series, res: ColumnDrift) -> None:
     nums = _numbers(s)
     cur, n_nan, n_inf = _split_sorted(nums.values)
-    m, n = cur.size, prof.n_valid
-    res.n_current, res.n_reference = m, n
     if n_inf:
         res.add_note(f"{_plural(n_inf, '±inf value')} in the current data treated as missing")
     if nums.n_unfit:
@@ -948,19 +1286,35 @@ def _compare_numeric(prof: ColumnProfile, s: pd.Series, res: ColumnDrift) -> Non
             f"{_plural(nums.n_unfit, 'value')} in the current data are not numbers "
             f"(e.g. {', '.join(map(repr, nums.examples))}); treated as missing"
         )
-    res.missing_share_current = (len(s) - m) / len(s) if len(s) else None
-    reason = _untested_reason(n, m, len(s))
+    if prof.sorted_values is None and prof.n_valid and cur.size:
+        _numeric_result_binned(prof, res, _bin_counts_sorted(cur, prof.edges), histogram_of(prof, cur), cur.size, len(s))
+        return
+    _numeric_result(prof, res, cur, len(s))
+
+
+def _numeric_result(prof: ColumnProfile, res: ColumnDrift, cur: np.ndarray, rows: int) -> None:
+    """Fill ``res`` from the SORTED finite current values ``cur`` (exact statistics)."""
+    m, n = cur.size, prof.n_valid
+    res.n_current, res.n_reference = m, n
+    res.missing_share_current = (rows - m) / rows if rows else None
+    reason = _untested_reason(n, m, rows)
     if reason:
         res.reason = reason
         return
     ref = prof.sorted_values
     assert ref is not None and prof.edges is not None and prof.bin_counts is not None
-    p_ref = prof.bin_counts / n
     p_cur = _bin_counts_sorted(cur, prof.edges) / m
-    res.psi = population_stability_index(p_ref, p_cur)
     d_stat, w = ks_wasserstein_sorted(ref, cur)
     res.ks_statistic = d_stat
     res.ks_pvalue, res.ks_pvalue_method = _ks_pvalue(ref, cur, d_stat)
+    _numeric_common(prof, res, p_cur, w, m)
+
+
+def _numeric_common(prof: ColumnProfile, res: ColumnDrift, p_cur: np.ndarray, w: float, m: int) -> None:
+    n = prof.n_valid
+    assert prof.edges is not None and prof.bin_counts is not None
+    p_ref = prof.bin_counts / n
+    res.psi = population_stability_index(p_ref, p_cur)
     res.wasserstein = w
     if prof.std:
         res.wasserstein_normed = w / prof.std
@@ -973,6 +1327,96 @@ def _compare_numeric(prof: ColumnProfile, s: pd.Series, res: ColumnDrift) -> Non
     }
     res.tested = True
     _low_confidence(res, n, m)
+
+
+@dataclass
+class BinnedSample:
+    """A numeric sample summarised on a reference histogram grid (streaming).
+
+    ``counts``: int64 per bin of ``hist_edges`` (:func:`histogram_of`); ``below_n`` /
+    ``below_sum``: values under the first edge and the sum of (first edge - x) over them;
+    ``above_n`` / ``above_sum``: values over the last edge and the sum of (x - last edge).
+    """
+
+    counts: np.ndarray
+    below_n: int = 0
+    below_sum: float = 0.0
+    above_n: int = 0
+    above_sum: float = 0.0
+
+    def add(self, other: "BinnedSample") -> None:
+        self.counts += other.counts
+        self.below_n += other.below_n
+        self.below_sum += other.below_sum
+        self.above_n += other.above_n
+        self.above_sum += other.above_sum
+
+
+def hist_bin_index(edges: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Bin of each finite value of ``x`` on the equal-width grid ``edges`` (K + 1 values):
+    ``floor((x - e0) * K / (eK - e0))`` clipped to 0..K-1 (monotone in x; all in bin 0
+    when the grid has zero width)."""
+    k = edges.size - 1
+    lo, hi = float(edges[0]), float(edges[-1])
+    if not hi > lo:
+        return np.zeros(x.size, dtype=np.intp)
+    idx = np.subtract(x, lo)
+    idx *= k / (hi - lo)
+    np.floor(idx, out=idx)
+    np.clip(idx, 0, k - 1, out=idx)
+    return idx.astype(np.intp)
+
+
+def histogram_of(prof: ColumnProfile, x: np.ndarray) -> BinnedSample:
+    """Summarise finite values ``x`` on the reference histogram grid of ``prof``."""
+    edges = prof.hist_edges
+    assert edges is not None
+    lo, hi = float(edges[0]), float(edges[-1])
+    low, high = x < lo, x > hi
+    inside = x[~(low | high)] if (low.any() or high.any()) else x
+    counts = np.bincount(hist_bin_index(edges, inside), minlength=edges.size - 1).astype(np.int64)
+    return BinnedSample(
+        counts, int(low.sum()), float((lo - x[low]).sum()), int(high.sum()), float((x[high] - hi).sum())
+    )
+
+
+def _numeric_result_binned(
+    prof: ColumnProfile, res: ColumnDrift, psi_counts: np.ndarray, cur: BinnedSample, m: int, rows: int
+) -> None:
+    """Fill ``res`` when the reference is a histogram (a streamed profile) or the current
+    data was streamed: PSI is exact (bin counts over the exact decile edges); KS and
+    Wasserstein are APPROXIMATE and labelled so (``ks_pvalue_method`` =
+    ``"kstwobign_binned"``, ``approximate = True``; DESIGN.md, "Drift conventions").
+
+    KS D ~ max |F_ref - F_cur| over the grid edges (a lower bound of the exact D that
+    misses at most the largest bin share); p-value ``kstwobign.sf(D*sqrt(nm/(n+m)))``.
+    Wasserstein: exact outside the reference range (from ``below_sum``/``above_sum``),
+    trapezoid rule of |F_ref - F_cur| on the grid inside it.
+    """
+    n = prof.n_valid
+    res.n_current, res.n_reference = m, n
+    res.missing_share_current = (rows - m) / rows if rows else None
+    reason = _untested_reason(n, m, rows)
+    if reason:
+        res.reason = reason
+        return
+    assert prof.hist_edges is not None and prof.hist_counts is not None
+    edges = prof.hist_edges
+    f_ref = np.concatenate(([0.0], np.cumsum(prof.hist_counts) / n))
+    f_cur = (cur.below_n + np.concatenate(([0], np.cumsum(cur.counts)))) / m
+    diff = np.abs(f_ref - f_cur)
+    d_stat = float(min(max(diff.max(), cur.below_n / m, cur.above_n / m), 1.0))
+    widths = np.diff(edges)
+    w = float(np.sum(widths * (diff[:-1] + diff[1:]) / 2)) + (cur.below_sum + cur.above_sum) / m
+    res.ks_statistic = d_stat
+    res.ks_pvalue = float(stats.kstwobign.sf(d_stat * math.sqrt(n * m / (n + m))))
+    res.ks_pvalue_method = "kstwobign_binned"
+    res.approximate = True
+    res.add_note(
+        f"approximate KS and Wasserstein (from a {edges.size - 1:,}-bin histogram over the "
+        "reference range: the column was streamed, not held in memory)"
+    )
+    _numeric_common(prof, res, psi_counts / m, w, m)
 
 
 def _current_category_counts(prof: ColumnProfile, s: pd.Series, res: ColumnDrift) -> tuple[np.ndarray, list[str], np.ndarray, int]:
@@ -1018,10 +1462,19 @@ def _current_category_counts(prof: ColumnProfile, s: pd.Series, res: ColumnDrift
 
 def _compare_categorical(prof: ColumnProfile, s: pd.Series, res: ColumnDrift) -> None:
     cur_known, new_labels, new_counts, m = _current_category_counts(prof, s, res)
+    _categorical_result(prof, res, cur_known, new_labels, new_counts, m, len(s))
+
+
+def _categorical_result(
+    prof: ColumnProfile, res: ColumnDrift, cur_known: np.ndarray, new_labels: list[str],
+    new_counts: np.ndarray, m: int, rows: int,
+) -> None:
+    """Fill ``res`` from current counts per reference category (``cur_known``), the new
+    categories (labels sorted, counts) and ``m`` non-missing values out of ``rows``."""
     n = prof.n_valid
     res.n_current, res.n_reference = m, n
-    res.missing_share_current = (len(s) - m) / len(s) if len(s) else None
-    reason = _untested_reason(n, m, len(s))
+    res.missing_share_current = (rows - m) / rows if rows else None
+    reason = _untested_reason(n, m, rows)
     if reason:
         res.reason = reason
         return
@@ -1123,6 +1576,7 @@ def compare(
     rule: Optional[DriftRule] = None,
     workers: Optional[int] = None,
     _span: tuple[float, float] = (0.0, 1.0),
+    _done: Optional[Mapping[str, ColumnDrift]] = None,
 ) -> DriftResult:
     """Compare ``current`` (a DataFrame) with a reference ``profile``, column by column.
 
@@ -1154,6 +1608,8 @@ def compare(
     only_current = [c for c in cur_names if c not in profile.profiles]
 
     def job_ref(name: str) -> Callable[[], ColumnDrift]:
+        if _done is not None and name in _done:
+            return lambda: _done[name]
         s = _series_at(current, cur_where[name]) if name in cur_where else None
         return lambda: _compare_column(profile.profiles[name], s, name == target, rule)
 
@@ -1162,7 +1618,7 @@ def compare(
 
     tasks = [(f"'{c}'", job_ref(c)) for c in profile.columns]
     tasks += [(f"'{c}'", job_cur(c)) for c in only_current]
-    parallel = (profile.n_rows + len(current)) * max(len(tasks), 1) >= 400_000
+    parallel = (profile.n_rows + len(current)) * max(len(tasks), 1) >= 400_000 and not _done
     results: list[ColumnDrift] = _run_tasks(
         tasks, workers=workers, progress=progress, cancel=cancel,
         lo=_span[0], hi=_span[1], verb="comparing column", parallel=parallel,
@@ -1182,6 +1638,8 @@ def compare(
         target=target_res,
         columns=features,
         reference_fingerprint=profile.fingerprint,
+        profile_format_version=profile.format_version,
+        approximate=any(r.approximate for r in results),
         n_rows_reference=profile.n_rows,
         n_rows_current=len(current),
         rule=rule,
@@ -1202,20 +1660,35 @@ def compute_drift(
 ) -> DriftResult:
     """Profile ``reference`` and compare ``current`` with it (one call; see :func:`compare`).
 
-    ``kinds`` overrides column kinds (:meth:`ReferenceProfile.from_frame`).  Progress runs
-    0 -> 0.5 while profiling and 0.5 -> 1 while comparing.  Raises :class:`InputError`
-    (bad ``target``/``kinds``) and :class:`console.errors.Cancelled`.
+    The same result as ``compare(ReferenceProfile.from_frame(reference), current)``, but
+    each column is profiled and compared in one task (one pass over the thread pool, the
+    reference fingerprint hashed alongside).  ``kinds`` overrides column kinds
+    (:meth:`ReferenceProfile.from_frame`).  Progress runs 0 -> 1 (a step per column).
+    Raises :class:`InputError` (bad ``target``/``kinds``, non-DataFrame input) and
+    :class:`console.errors.Cancelled`.
     """
-    if target is not None and isinstance(reference, pd.DataFrame) and isinstance(current, pd.DataFrame):
+    if not isinstance(current, pd.DataFrame):
+        raise InputError("the current data must be a table (pandas DataFrame)")
+    if target is not None and isinstance(reference, pd.DataFrame):
         t = str(target)
         if t not in {str(c) for c in reference.columns} and t not in {str(c) for c in current.columns}:
             raise InputError(
                 f"target column '{t}' is in neither the reference nor the current data; "
                 f"available: {few_names([str(c) for c in reference.columns])}"
             )
+    rule = rule or DriftRule()
+    _names, cur_where, _dups = _positions(current)
+    tname = str(target) if target is not None else None
+    done: dict[str, ColumnDrift] = {}
+
+    def then(prof: ColumnProfile) -> None:
+        s = _series_at(current, cur_where[prof.name]) if prof.name in cur_where else None
+        done[prof.name] = _compare_column(prof, s, prof.name == tname, rule)
+
     profile = ReferenceProfile.from_frame(
-        reference, kinds=kinds, progress=progress, cancel=cancel, workers=workers, _span=(0.0, 0.5)
+        reference, kinds=kinds, progress=progress, cancel=cancel, workers=workers, _span=(0.0, 0.98), _then=then
     )
     return compare(
-        profile, current, target=target, progress=progress, cancel=cancel, rule=rule, workers=workers, _span=(0.5, 1.0)
+        profile, current, target=target, progress=progress, cancel=cancel, rule=rule, workers=workers,
+        _span=(0.98, 1.0), _done=done,
     )

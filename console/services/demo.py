@@ -1,10 +1,19 @@
 """The demo workspace: real models trained on real public data shipped in resources/demo.
 
-:func:`build_demo` trains scikit-learn models on UCI Bank Marketing and UCI Adult (see
-``resources/demo/README.md`` for sources and licenses), stores them with skops,
-registers them with lineage (data fingerprint, parameters, metrics), validates every
-version on its recorded holdout set, and computes drift over consecutive time windows
-of the Bank Marketing data (rows are in contact-date order, May 2008 – Nov 2010).
+:func:`build_demo` trains scikit-learn models on UCI Bank Marketing, UCI Adult and UCI
+Bike Sharing (see ``resources/demo/README.md`` for sources and licenses), stores them
+with skops, registers them with lineage (data fingerprint, parameters, metrics),
+validates every version on its recorded holdout set, and monitors them over time:
+
+* the Bank Marketing champion and the Bike Sharing model get real prediction-log
+  histories (:mod:`console.services.monitoring`): every Bank Marketing contact (May
+  2008 – Nov 2010, in contact-date order) and every hour of 2011–2012 is scored by the
+  model, ingested as prediction logs (bank: one batch per calendar year, outcomes
+  arriving later as a label batch joined by request id; bike: with the rental count as
+  the label) and monitored in monthly UTC windows;
+* the other models get a drift run over fixed windows (calendar quarters of the Bank
+  Marketing data, the Adult test split).
+
 Nothing is made up: every number in the demo is computed here.  Re-running it adds
 nothing that is already there (idempotent).
 """
@@ -71,6 +80,22 @@ def load_adult(which: str = "data") -> pd.DataFrame:
     return df
 
 
+#: UCI Bike Sharing (hourly): the demo regression model trains on 2011 Q1–Q2 (75 %, the
+#: other 25 % is its holdout) and is monitored monthly over 2011–2012.
+BIKE_DEV_END = pd.Timestamp("2011-07-01")
+BIKE_FEATURES = ["season", "mnth", "hr", "holiday", "weekday", "workingday", "weathersit", "temp", "atemp",
+                 "hum", "windspeed"]
+
+
+def load_bike() -> pd.DataFrame:
+    """UCI Bike Sharing, hourly (17,379 rows, 2011-01-01 – 2012-12-31) with a
+    ``timestamp`` (``dteday`` + ``hr`` hours; the local clock hours of Washington D.C.,
+    recorded as UTC)."""
+    df = pd.read_csv(resource_path("demo", "bike-hour.csv.gz"))
+    df["timestamp"] = pd.to_datetime(df["dteday"]) + pd.to_timedelta(df["hr"], unit="h")
+    return df
+
+
 # ----------------------------------------------------------------------------- models
 def _pipeline(X: pd.DataFrame, estimator: Any, *, scale: bool = True) -> Any:
     from sklearn.compose import ColumnTransformer
@@ -90,7 +115,12 @@ def _pipeline(X: pd.DataFrame, estimator: Any, *, scale: bool = True) -> Any:
 
 
 def _metrics(estimator: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    from sklearn.metrics import accuracy_score, roc_auc_score
+    from sklearn.metrics import accuracy_score, mean_absolute_error, mean_squared_error, r2_score, roc_auc_score
+
+    if not hasattr(estimator, "classes_"):  # regression
+        pred = estimator.predict(X)
+        return {"r2": float(r2_score(y, pred)), "rmse": float(np.sqrt(mean_squared_error(y, pred))),
+                "mae": float(mean_absolute_error(y, pred))}
 
     positive = estimator.classes_[1]
     proba = estimator.predict_proba(X)[:, 1]
@@ -125,12 +155,19 @@ class ModelSpec:
     #: Login of the demo Data Scientist who authored the versions (segregation of
     #: duties: they never sign their validation or promotion).
     author: str = "priya"
+    task: TaskType = TaskType.CLASSIFICATION
+    #: Monitored from prediction logs (``console.services.monitoring``) rather than by a
+    #: drift run over fixed windows.
+    logs: bool = False
+    #: Calendar features left out of monthly drift monitoring (a monthly window holds
+    #: one month, so their shift is expected, not news).
+    monitor_exclude: tuple[str, ...] = ()
 
 
 def demo_specs() -> list[ModelSpec]:
     """The demo inventory (names, owners, tiers and statuses are illustrative; the
     models, metrics, validations and drift are computed from the real data)."""
-    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
 
     return [
@@ -146,6 +183,8 @@ def demo_specs() -> list[ModelSpec]:
             use_case="Prioritise outbound calls of the term-deposit campaign",
             intended_use="Ranking existing clients for campaign call lists; human agents make every offer.",
             restrictions="Not for credit decisions or pricing; not for clients outside the bank's retail book.",
+            logs=True,
+            monitor_exclude=("month",),
             versions=[
                 VersionSpec(lambda: LogisticRegression(max_iter=2000, C=1.0), alias="champion",
                             description="Logistic-regression scorecard (baseline)"),
@@ -210,6 +249,28 @@ def demo_specs() -> list[ModelSpec]:
                             description="Logistic regression without sex and race"),
             ],
         ),
+        ModelSpec(
+            name="Bike rental demand forecast",
+            dataset="bike",
+            owner="Lucas Moreau",
+            risk_tier=2,
+            status=LifecycleStatus.PRODUCTION,
+            task=TaskType.REGRESSION,
+            logs=True,
+            monitor_exclude=("season", "mnth"),
+            description="Forecasts hourly bike rentals (Capital Bikeshare, Washington D.C.) from calendar and "
+            "weather; trained on UCI Bike Sharing hours of 2011 Q1–Q2.",
+            business_unit="Operations – Fleet planning",
+            use_case="Plan bike rebalancing and maintenance shifts by the hour",
+            intended_use="Decision support for fleet dispatchers; forecasts are reviewed daily.",
+            restrictions="Not for pricing or staffing decisions about individual employees.",
+            versions=[
+                VersionSpec(lambda: HistGradientBoostingRegressor(max_iter=150, learning_rate=0.1,
+                                                                  random_state=RANDOM_STATE),
+                            alias="champion", description="Histogram gradient boosting on calendar and weather",
+                            scale=False),
+            ],
+        ),
     ]
 
 
@@ -242,6 +303,54 @@ def _bank_data() -> DemoData:
     return DemoData(train.reset_index(drop=True), holdout.reset_index(drop=True), "y", windows,
                     "Bank Marketing contacts per calendar quarter, May 2008 – Nov 2010 "
                     "(development sample: contacts before Jul 2009)")
+
+
+def _bike_data() -> DemoData:
+    from sklearn.model_selection import train_test_split
+
+    df = load_bike()
+    dev = df.loc[df["timestamp"] < BIKE_DEV_END, BIKE_FEATURES + ["cnt"]]
+    train, holdout = train_test_split(dev, test_size=0.25, random_state=RANDOM_STATE)
+    return DemoData(train.reset_index(drop=True), holdout.reset_index(drop=True), "cnt", [],
+                    "Bike Sharing hours 2011–2012")
+
+
+def _seed_prediction_logs(ws: Workspace, model_id: int, version: Any, dataset: str,
+                          cancel: Optional[CancelToken]) -> None:
+    """Score the whole dataset with the version's model and ingest it as prediction
+    logs (idempotent: identical batches are stored once); see the module docstring."""
+    from console.services import monitoring
+
+    est = ws.load_estimator(version)
+    features = list(version.training_schema)
+    if dataset == "bank":
+        df = load_bank()
+        ts = df["contact_date"]
+        log = df[features].copy()
+        log.insert(0, "timestamp", ts.dt.tz_localize("UTC"))
+        log.insert(0, "request_id", [f"bank-{i + 1:05d}" for i in range(len(df))])
+        log["prediction"] = est.predict(df[features])
+        log["score"] = est.predict_proba(df[features])[:, 1]
+        for year, part in log.groupby(ts.dt.year, sort=True):
+            checkpoint(cancel)
+            monitoring.ingest_predictions(ws, model_id, version.version, part.reset_index(drop=True),
+                                          request_id_col="request_id", score_col="score",
+                                          file_name=f"term-deposit-scores-{year}.parquet", actor=DEMO_ACTOR)
+        outcomes = pd.DataFrame({"request_id": log["request_id"], "subscribed": df["y"]})
+        monitoring.ingest_labels(ws, model_id, version.version, outcomes, request_id_col="request_id",
+                                 label_col="subscribed", file_name="campaign-outcomes.csv", actor=DEMO_ACTOR)
+    else:
+        df = load_bike()
+        log = df[features].copy()
+        log.insert(0, "timestamp", df["timestamp"].dt.tz_localize("UTC"))
+        log.insert(0, "request_id", [f"bike-{i}" for i in df["instant"]])
+        log["prediction"] = est.predict(df[features])
+        log["rentals"] = df["cnt"].to_numpy()
+        for year, part in log.groupby(df["timestamp"].dt.year, sort=True):
+            checkpoint(cancel)
+            monitoring.ingest_predictions(ws, model_id, version.version, part.reset_index(drop=True),
+                                          request_id_col="request_id", label_col="rentals",
+                                          file_name=f"rental-forecasts-{year}.parquet", actor=DEMO_ACTOR)
 
 
 def _adult_data() -> DemoData:
@@ -323,7 +432,7 @@ def build_demo(
     for spec in specs:
         checkpoint(cancel)
         model = ws.register_model(
-            name=spec.name, owner=spec.owner, risk_tier=spec.risk_tier, task=TaskType.CLASSIFICATION,
+            name=spec.name, owner=spec.owner, risk_tier=spec.risk_tier, task=spec.task,
             status=LifecycleStatus.DEVELOPMENT, description=spec.description,
             business_unit=spec.business_unit, use_case=spec.use_case, intended_use=spec.intended_use,
             restrictions=spec.restrictions, actor=DEMO_ACTOR,
@@ -332,7 +441,7 @@ def build_demo(
 
         def data(dataset: str = spec.dataset) -> DemoData:  # loaded only when something is missing
             if dataset not in data_cache:
-                data_cache[dataset] = _bank_data() if dataset == "bank" else _adult_data()
+                data_cache[dataset] = {"bank": _bank_data, "bike": _bike_data}.get(dataset, _adult_data)()
             return data_cache[dataset]
 
         existing = list(detail.versions)
@@ -367,8 +476,19 @@ def build_demo(
                 ws.run_validation(model.id, version.version, actor=DEMO_ACTOR, cancel=cancel)
                 added["validations_added"] += 1
         step(f"{spec.name}: computing drift")
-        if not detail.drift_runs:
-            monitored = next((v for v in detail.versions if "champion" in v.aliases), detail.versions[-1])
+        monitored = next((v for v in detail.versions if "champion" in v.aliases), detail.versions[-1])
+        if spec.logs:
+            from console.services import monitoring
+
+            if monitoring.monitoring_history(ws, model.id, monitored.version) is None:
+                monitoring.set_thresholds(ws, model.id, exclude_columns=spec.monitor_exclude, actor=DEMO_ACTOR,
+                                          reason="demo seeding: calendar features shift by design between "
+                                          "monthly windows")
+                _seed_prediction_logs(ws, model.id, monitored, spec.dataset, cancel)
+                monitoring.run_monitoring(ws, model.id, monitored.version, window="1M", actor=DEMO_ACTOR,
+                                          cancel=cancel)
+                added["drift_runs_added"] += 1
+        elif not detail.drift_runs:
             d = data()
             ws.record_drift_run(model.id, monitored.version, d.windows, label=d.window_label,
                                 target=d.target, actor=DEMO_ACTOR, cancel=cancel)

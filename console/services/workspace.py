@@ -1027,42 +1027,7 @@ class Workspace:
                           "profile_sha256": getattr(profile, "fingerprint", None)},
             )
             for i, (w, res, wsha) in enumerate(results):
-                doc = res.to_json()
-                feature_cols = [c for c in res.columns]
-                statuses = [c.status for c in feature_cols if c.tested and c.status is not None]
-                worst = _worst_status(statuses)
-                wrow = orm.DriftWindowRow(
-                    position=i,
-                    label=w.label,
-                    start=w.start,
-                    end=w.end,
-                    n_rows=int(len(w.data)),
-                    data_sha256=wsha,
-                    dataset_drift=bool(doc["dataset_drift"]),
-                    n_tested=int(doc["n_tested"]),
-                    n_drifted=int(doc["n_drifted"]),
-                    status=worst,
-                )
-                cols = list(res.columns)
-                if res.target is not None:
-                    cols.append(res.target)
-                for j, c in enumerate(cols):
-                    cdoc = _finite(c.to_json())
-                    st = c.status.value if hasattr(c.status, "value") else c.status
-                    wrow.features.append(
-                        orm.DriftFeatureRow(
-                            position=j,
-                            name=str(c.name),
-                            kind=str(c.kind),
-                            tested=bool(c.tested),
-                            is_target=res.target is not None and c is res.target,
-                            psi=cdoc.get("psi"),
-                            status=st,
-                            result=cdoc,
-                            distribution=_finite(c.distribution) if getattr(c, "distribution", None) else None,
-                        )
-                    )
-                run.windows.append(wrow)
+                run.windows.append(drift_window_row(i, w.label, w.start, w.end, int(len(w.data)), wsha, res))
             s.add(run)
             s.flush()
             self._audit(s, actor, "drift.run", "drift_run", run.id, model_id=model_id,
@@ -1373,6 +1338,48 @@ def _registry_aliases(s: Session, m: orm.RegisteredModelRow) -> tuple[RegistryAl
                                  version=number, broken=r.version_id is None, synced_at=r.synced_at,
                                  conflict=conflict))
     return tuple(out)
+
+
+def drift_window_row(position: int, label: str, start: Optional[str], end: Optional[str], n_rows: int,
+                     data_sha256: str, res: Any) -> orm.DriftWindowRow:
+    """The ``drift_window`` row (with one ``drift_feature`` row per column, target last)
+    of one window's :class:`console.monitoring.drift.DriftResult` ``res``; its ``status``
+    is the worst status of the tested feature columns (target excluded).  Shared by
+    :meth:`Workspace.record_drift_run` and :mod:`console.services.monitoring`."""
+    doc = res.to_json()
+    statuses = [c.status for c in res.columns if c.tested and c.status is not None]
+    wrow = orm.DriftWindowRow(
+        position=position,
+        label=label,
+        start=start,
+        end=end,
+        n_rows=n_rows,
+        data_sha256=data_sha256,
+        dataset_drift=bool(doc["dataset_drift"]),
+        n_tested=int(doc["n_tested"]),
+        n_drifted=int(doc["n_drifted"]),
+        status=_worst_status(statuses),
+    )
+    cols = list(res.columns)
+    if res.target is not None:
+        cols.append(res.target)
+    for j, c in enumerate(cols):
+        cdoc = _finite(c.to_json())
+        st = c.status.value if hasattr(c.status, "value") else c.status
+        wrow.features.append(
+            orm.DriftFeatureRow(
+                position=j,
+                name=str(c.name),
+                kind=str(c.kind),
+                tested=bool(c.tested),
+                is_target=res.target is not None and c is res.target,
+                psi=cdoc.get("psi"),
+                status=st,
+                result=cdoc,
+                distribution=_finite(c.distribution) if getattr(c, "distribution", None) else None,
+            )
+        )
+    return wrow
 
 
 def _worst_status(statuses: Iterable[Any]) -> Optional[str]:

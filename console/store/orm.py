@@ -264,6 +264,13 @@ class DriftRunRow(Base):
     label: Mapped[str] = mapped_column(Text)
     reference_sha256: Mapped[str] = mapped_column(String(64))
     settings: Mapped[dict] = mapped_column(JSON)
+    #: ``prediction_log`` for a run over ingested prediction logs
+    #: (:mod:`console.services.monitoring`); NULL for a run over given windows.
+    source: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    #: The window rule of a prediction-log run: ``1H`` ``1D`` ``1W`` ``1M`` or ``<N>rows``.
+    window_rule: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    #: Fingerprint (SHA-256 of the reference data) of the reference profile used.
+    profile_fingerprint: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
     windows: Mapped[list["DriftWindowRow"]] = relationship(
         back_populates="run", order_by="DriftWindowRow.position", cascade="all, delete-orphan"
@@ -285,6 +292,11 @@ class DriftWindowRow(Base):
     n_tested: Mapped[int] = mapped_column(Integer)
     n_drifted: Mapped[int] = mapped_column(Integer)
     status: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)
+    #: Prediction-log runs only: rows with a label, performance metrics of the labelled
+    #: rows (``None`` when no row has a label) and the prediction-drift document.
+    n_labelled: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    performance: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    prediction_drift: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
 
     run: Mapped[DriftRunRow] = relationship(back_populates="windows")
     features: Mapped[list["DriftFeatureRow"]] = relationship(
@@ -535,3 +547,103 @@ class TierAssessmentRow(Base):
     printed_name: Mapped[str] = mapped_column(String(200))
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     signature_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+
+
+# ----------------------------------------------------------------------------- monitoring over time (issue 4, migration 0006)
+class PredictionBatchRow(Base):
+    """One ingested file of prediction logs of a model version
+    (:func:`console.services.monitoring.ingest_predictions`).
+
+    The parsed rows are NOT stored one SQL row each: they live in ``data_sha256``, a
+    content-addressed Parquet blob (timestamps as UTC ``datetime64``, the file's own
+    column names).  ``content_sha256`` is the :func:`console.fingerprint.dataframe_fingerprint`
+    of those rows: the same rows ingested twice for one version are stored once.  The
+    ``*_column`` fields say which column holds what; ``ts_min``/``ts_max`` (UTC) bound the
+    batch's timestamps.
+    """
+
+    __tablename__ = "prediction_batch"
+    __table_args__ = (UniqueConstraint("version_id", "content_sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"), index=True)
+    data_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(Text)
+    n_rows: Mapped[int] = mapped_column(Integer)
+    ts_min: Mapped[datetime] = mapped_column(UTCDateTime)
+    ts_max: Mapped[datetime] = mapped_column(UTCDateTime)
+    timestamp_column: Mapped[str] = mapped_column(String(400))
+    prediction_column: Mapped[str] = mapped_column(String(400))
+    score_column: Mapped[Optional[str]] = mapped_column(String(400), nullable=True)
+    label_column: Mapped[Optional[str]] = mapped_column(String(400), nullable=True)
+    request_id_column: Mapped[Optional[str]] = mapped_column(String(400), nullable=True)
+    #: Column -> pandas dtype name of the stored rows.
+    columns: Mapped[dict] = mapped_column(JSON)
+    #: How the file was read (separator, encoding, decimal mark, ...), and notes.
+    read_options: Mapped[dict] = mapped_column(JSON)
+    notes: Mapped[list] = mapped_column(JSON)
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ingested_by: Mapped[str] = mapped_column(String(200))
+
+
+class LabelBatchRow(Base):
+    """Late-arriving labels of a version's logged predictions, joined by request id
+    (:func:`console.services.monitoring.ingest_labels`): a Parquet blob with the columns
+    ``request_id`` (text) and ``label``.  A later batch wins for the same request id."""
+
+    __tablename__ = "label_batch"
+    __table_args__ = (UniqueConstraint("version_id", "content_sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"), index=True)
+    data_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(Text)
+    n_rows: Mapped[int] = mapped_column(Integer)
+    n_matched: Mapped[int] = mapped_column(Integer)
+    request_id_column: Mapped[str] = mapped_column(String(400))
+    label_column: Mapped[str] = mapped_column(String(400))
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ingested_by: Mapped[str] = mapped_column(String(200))
+
+
+class ReferenceProfileRow(Base):
+    """The cached drift reference profile of a model version (computed once).
+
+    ``profile_sha256``: blob of :meth:`console.monitoring.drift.ReferenceProfile.to_bytes`
+    of the reference data (features and target); ``prediction_profile_sha256``: the same
+    of the model's own predictions on the reference features (column ``prediction``,
+    and ``score`` = probability of the positive class for a binary classifier), for
+    prediction drift.  ``fingerprint``: SHA-256 of the reference data
+    (:func:`console.fingerprint.dataframe_fingerprint`); ``meta``: task, classes,
+    positive class.
+    """
+
+    __tablename__ = "reference_profile"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"), unique=True)
+    format_version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    reference_sha256: Mapped[str] = mapped_column(String(64))
+    profile_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    prediction_profile_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
+    meta: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class MonitoringPolicyRow(Base):
+    """Per-model alert thresholds of prediction-log monitoring, and features left out of
+    it.  No row = the DESIGN.md defaults (PSI 0.1 warning / 0.25 drift, Siddiqi 2006),
+    nothing excluded; changed only through
+    :func:`console.services.monitoring.set_thresholds` (audited)."""
+
+    __tablename__ = "monitoring_policy"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("registered_model.id"), unique=True)
+    psi_warning: Mapped[float] = mapped_column(Float)
+    psi_drift: Mapped[float] = mapped_column(Float)
+    #: Feature columns left out of drift monitoring (e.g. calendar features whose shift
+    #: between monthly windows is expected); a list of names.
+    exclude_columns: Mapped[list] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))
