@@ -11,7 +11,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from console.domain.approvals import (
     RULE_REVIEW_FIRST,
@@ -27,7 +27,7 @@ from console.services import approvals, findings, governance
 from console.services.approvals import GateBlocked
 from console.services.workspace import Workspace
 from tests.conftest import run_cli
-from tests.test_backends import fitted_model, german_frame, is_pg, raw_engine
+from tests.test_backends import fitted_model, german_frame, raw_engine
 
 TIER1 = "Income eligibility screen"  # demo: tier 1, development, versions by mateo
 BANK = "Term deposit propensity"  # demo: tier 2, production, drift in alert, versions by priya

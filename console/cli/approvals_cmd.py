@@ -127,7 +127,7 @@ def run_list(args: argparse.Namespace) -> int:
                 print(f"Nothing is waiting for {args.user}.")
                 return 0
             rows = _rows([i.request for i in items])
-            for row, i in zip(rows, items):
+            for row, i in zip(rows, items, strict=True):
                 row.append(f"{i.action} as {i.role.value}" + ("" if i.ready else f" (after {i.waiting_for})"))
             print(format_table(HEAD + ["your action"], rows))
             return 0
