@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from console.ui import fmt, theme
 from console.ui.tablemodel import Column, ObjectTableModel, configure_table_view, select_row
+from console.ui.widgets import busy_bar
 from console.ui.workers import Job, JobRunner
 
 __all__ = [
@@ -249,11 +250,7 @@ class AddRegistryDialog(QDialog):
 
         self.result_label = _banner(self)
         self.result_label.setAccessibleName("Connection test result")
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(10)
-        self.busy.hide()
+        self.busy = busy_bar(self, "Testing the connection", height=10)
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

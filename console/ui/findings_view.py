@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -42,6 +41,7 @@ from console.ui.tablemodel import (
     configure_table_view,
     select_row,
 )
+from console.ui.widgets import busy_bar, error_label
 
 __all__ = ["FindingsModel", "FindingsView", "OpenFindingDialog", "CloseFindingDialog", "load_findings",
            "SEVERITY_STATUS", "severity_html"]
@@ -166,12 +166,7 @@ class FindingsView(QWidget):
         self.summary_label = QLabel(self)
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         self.summary_label.setAccessibleName("Open findings")
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumWidth(120)
-        self.busy.setMaximumHeight(10)
-        self.busy.setTextVisible(False)
-        self.busy.setAccessibleName("Loading findings")
+        self.busy = busy_bar(self, "Loading findings", height=10, max_width=120)
         self.busy.hide()
         self.open_button = QPushButton("Open finding…", self)
         self.open_button.setAccessibleName("Open a finding")
@@ -401,16 +396,8 @@ class _FormDialog(QDialog):
         self.setMinimumWidth(560)
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.RichText)
-        self.error.setAccessibleName("Error")
-        self.error.hide()
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(8)
-        self.busy.hide()
+        self.error = error_label(self)
+        self.busy = busy_bar(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -34,10 +34,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -64,6 +62,7 @@ from console.ui.tablemodel import (
     ObjectTableModel,
     configure_table_view,
 )
+from console.ui.widgets import busy_bar, error_label
 
 __all__ = [
     "RACI_ROLES",
@@ -297,12 +296,7 @@ class RaciView(QWidget):
         self.scope_label.setProperty("role", "section")
         self.scope_label.setAccessibleName("RACI template in effect")
         self.scope_label.setTextFormat(Qt.TextFormat.RichText)
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumWidth(120)
-        self.busy.setMaximumHeight(10)
-        self.busy.setTextVisible(False)
-        self.busy.setAccessibleName("Loading the RACI matrix")
+        self.busy = busy_bar(self, "Loading the RACI matrix", height=10, max_width=120)
         self.busy.hide()
         self.edit_button = QPushButton("Edit template…", self)
         self.edit_button.setAccessibleName("Edit a RACI template")
@@ -629,17 +623,8 @@ class RaciEditDialog(QDialog):
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setAccessibleName("Reason for the change")
         self.reason_edit.setPlaceholderText("Why is the template changed? (required; kept in the audit trail)")
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.RichText)
-        self.error.setAccessibleName("Error")
-        self.error.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.error.hide()
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(8)
-        self.busy.hide()
+        self.error = error_label(self)
+        self.busy = busy_bar(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)

@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
 from console.ui import theme
+from console.ui.widgets import busy_bar
 from console.ui.workers import Job, JobRunner
 
 __all__ = ["SignInDialog", "CreateAdminDialog", "authenticate_user", "create_admin", "count_users",
@@ -89,16 +89,6 @@ def _message_label(parent: QWidget) -> QLabel:
     return lab
 
 
-def _busy_bar(parent: QWidget) -> QProgressBar:
-    bar = QProgressBar(parent)
-    bar.setRange(0, 0)
-    bar.setTextVisible(False)
-    bar.setMaximumHeight(8)
-    bar.setAccessibleName("Working")
-    bar.hide()
-    return bar
-
-
 class _WorkerDialog(QDialog):
     """A dialog whose OK runs a job; stays open (and usable) until the job succeeds."""
 
@@ -113,7 +103,7 @@ class _WorkerDialog(QDialog):
         self.user: Optional[Any] = None
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.message = _message_label(self)
-        self.busy_bar = _busy_bar(self)
+        self.busy_bar = busy_bar(self)
 
     def show_message(self, text: str, status: str = "fail") -> None:
         glyph = theme.status_glyph(status)

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +44,7 @@ from console.domain.approvals import ApprovalRequest, Meaning, RequestState
 from console.errors import AuthError, ConcurrentChangeError, PermissionDenied
 from console.ui import theme
 from console.ui.approvals_view import mono_font, utc
+from console.ui.widgets import busy_bar
 from console.ui.workers import Job, JobRunner
 
 __all__ = ["SigningDialog", "WithdrawDialog", "RequestApprovalDialog", "sign_request", "withdraw_request",
@@ -145,12 +145,7 @@ class _PasswordDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setTextVisible(False)
-        self.busy_bar.setMaximumHeight(8)
-        self.busy_bar.setAccessibleName("Working")
-        self.busy_bar.hide()
+        self.busy_bar = busy_bar(self)
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton("OK", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)

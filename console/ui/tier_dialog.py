@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 from console.domain import tiering
 from console.domain.governance import TIER_POLICIES, Role
 from console.ui import fmt, theme
+from console.ui.widgets import busy_bar, error_label
 
 __all__ = ["TierDialog", "load_assessments", "sign_assessment", "TIER_ASSESSOR_ROLES", "assessor_problem"]
 
@@ -196,17 +195,8 @@ class TierDialog(QDialog):
         sl.addWidget(self.password_edit, 2, 1)
         sl.setColumnStretch(1, 1)
 
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.RichText)
-        self.error.setAccessibleName("Error")
-        self.error.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.error.hide()
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(8)
-        self.busy.hide()
+        self.error = error_label(self)
+        self.busy = busy_bar(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.sign_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
