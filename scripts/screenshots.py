@@ -57,12 +57,70 @@ def main(argv: list[str]) -> int:
             wait(win.detail.findings.loaded, 10000)
         if i == win.detail.TAB_RACI and (win.detail.raci.data is None or win.detail.raci._job is not None):
             wait(win.detail.raci.loaded, 10000)
+        if i == win.detail.TAB_DRIFT and not win.detail.drift.history_loaded:
+            wait(win.detail.drift.historyLoaded, 10000)  # performance / prediction drift (worker)
         for _ in range(20):
             app.processEvents()
         win.grab().save(str(outdir / f"{name}.png"), "PNG")
         print(outdir / f"{name}.png")
+    drift_dashboard_shots(win, app, outdir, wait)
     win.shutdown()
     return 0
+
+
+def drift_dashboard_shots(win, app, outdir: Path, wait) -> None:
+    """drift-dashboard.png (a clicked heatmap cell, the drift tab enlarged) and
+    import-dialog.png (a prediction log of the model previewed)."""
+    import numpy as np
+    import pandas as pd
+
+    def settle() -> None:
+        for _ in range(30):
+            app.processEvents()
+
+    tabs, chart = win.detail.tabs, win.detail.drift
+    tabs.setCurrentIndex(win.detail.TAB_DRIFT)
+    win.resize(1500, 1000)
+    win.splitter.setSizes([150, 850])
+    settle()
+    chart.views.setCurrentIndex(chart.VIEW_HEATMAP)
+    names = chart.feature_names()
+    if names and chart.run is not None:
+        j = max(0, len(chart.run.windows) - 6)
+        i = names.index("contact") if "contact" in names else 0
+        chart.heatmap.plot.scene().sigMouseMoved.emit(chart.heatmap.scene_pos_of(i, j))
+        chart.show_distribution(names[i], j)
+    settle()
+    win.grab().save(str(outdir / "drift-dashboard.png"), "PNG")
+    print(outdir / "drift-dashboard.png")
+    win.resize(1400, 860)
+    win.splitter.setSizes([250, 560])
+    settle()
+    # the import dialog on a small prediction log written from the demo's Bank Marketing data
+    d = win.detail.detail
+    if d is None or not d.versions:
+        return
+    from console.services.demo import load_bank
+
+    features = list(d.versions[-1].training_schema)
+    df = load_bank().head(200)
+    log = df[features].copy()
+    log.insert(0, "timestamp", (pd.Timestamp("2011-03-01 08:00") + pd.to_timedelta(np.arange(200) * 97, unit="min"))
+               .strftime("%d/%m/%Y %H:%M"))
+    log.insert(0, "request_id", [f"web-{i:05d}" for i in range(200)])
+    log["prediction"] = np.where(np.random.default_rng(1).random(200) < 0.2, "yes", "no")
+    log["score"] = np.random.default_rng(2).random(200).round(4)
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / "scores-2011-03.csv"
+    log.to_csv(path, sep=";", decimal=",", index=False)
+    dlg = win.import_prediction_log()
+    if dlg is None:
+        return
+    dlg.set_path(str(path))
+    wait(dlg.previewed, 20000)
+    settle()
+    dlg.grab().save(str(outdir / "import-dialog.png"), "PNG")
+    print(outdir / "import-dialog.png")
+    dlg.reject()
 
 
 if __name__ == "__main__":

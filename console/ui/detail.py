@@ -875,6 +875,7 @@ class DetailPanel(QWidget):
         # the drift chart (pyqtgraph, ~0.3 s to import) is built with the first detail,
         # so that the inventory appears sooner
         self._drift: Any = None
+        self._bound: Optional[tuple[Any, Any]] = None  # (workspace, job runner) once bound
         self.drift_page = QWidget(self)
         self._drift_layout = QVBoxLayout(self.drift_page)
         self._drift_layout.setContentsMargins(0, 0, 0, 0)
@@ -927,6 +928,8 @@ class DetailPanel(QWidget):
 
             self._drift = DriftChart(self.drift_page)
             self._drift_layout.addWidget(self._drift)
+            if self._bound is not None:
+                self._drift.bind(*self._bound)
         return self._drift
 
     # ------------------------------------------------------------------ states
@@ -1045,7 +1048,10 @@ class DetailPanel(QWidget):
 
     # ------------------------------------------------------------------ governance tabs
     def bind(self, ws: Any, runner: Any) -> None:
-        """Give the Findings and RACI tabs the workspace and the window's job runner."""
+        """Give the Findings, RACI and Drift tabs the workspace and the window's job runner."""
+        self._bound = (ws, runner)
+        if self._drift is not None:
+            self._drift.bind(ws, runner)
         self.findings.bind(ws, runner)
         self.raci.bind(ws, runner)
 

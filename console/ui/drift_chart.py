@@ -1,11 +1,23 @@
-"""Drift charts (pyqtgraph): PSI per feature over the windows of a drift run, and the
-reference vs current distribution of one feature in one window.
+"""The Drift tab: a drift dashboard of a model's drift runs (pyqtgraph).
 
-Conventions (DESIGN.md, drift): PSI < 0.1 stable, 0.1 ≤ PSI < 0.25 warning,
-PSI ≥ 0.25 drift (Siddiqi, *Credit Risk Scorecards*, 2006).  The two thresholds are drawn
-as dashed lines with their labels over lightly shaded bands.  A window where a feature's
-PSI could not be computed (``None``) is a gap in its line (NaN with
-``connect="finite"``), never a zero.  Every line has its own colour *and* marker shape.
+* a feature x window **heatmap** of PSI (:class:`console.ui.drift_dashboard.PsiHeatmap`)
+  coloured and marked with the model's thresholds; hover shows exact values, a click
+  shows that cell's distributions;
+* **PSI over time** of the ticked features, with the warning / drift thresholds drawn as
+  dashed lines over lightly shaded bands, optional log scale;
+* **performance over time** (accuracy / ROC AUC / precision / recall / F1, or RMSE / MAE
+  / R²) of the labelled windows and **prediction drift** (PSI of the logged predictions
+  and scores) -- read from the stored monitoring run
+  (:func:`console.services.monitoring.monitoring_history`, in a worker);
+* the **reference vs current distribution** of one feature in one window (bars; numeric
+  features by bin, categorical by category).
+
+Conventions (DESIGN.md, drift): PSI < warning stable, warning <= PSI < drift warning,
+PSI >= drift drift; defaults 0.1 / 0.25 (Siddiqi, *Credit Risk Scorecards*, 2006),
+per-model thresholds from :func:`console.services.monitoring.get_thresholds`.  A window
+where a feature's PSI could not be computed (``None``) is a gap in its line (NaN with
+``connect="finite"``) and a grey "not tested" cell, never a zero.  Every line has its
+own colour *and* marker shape; every status has a word and a glyph.  Time axes are UTC.
 """
 
 from __future__ import annotations
@@ -26,14 +38,17 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from console.domain.models import PSI_DRIFT, PSI_WARNING, DriftRun, psi_status
+from console.domain.models import PSI_DRIFT, PSI_WARNING, DriftRun
 from console.ui import fmt, theme
+from console.ui.drift_dashboard import CategoryAxis as _CategoryAxis
+from console.ui.drift_dashboard import PsiHeatmap, TimeSeriesPlot, status_of, window_times
 
-__all__ = ["DriftChart", "psi_matrix", "default_features", "DEFAULT_TOP_N"]
+__all__ = ["DriftChart", "psi_matrix", "default_features", "DEFAULT_TOP_N", "load_monitoring", "PERFORMANCE_GROUPS"]
 
 theme.configure_pyqtgraph()
 
@@ -91,55 +106,6 @@ def default_features(run: DriftRun, n: int = DEFAULT_TOP_N) -> list[str]:
     return [names[i] for i in order[:n]]
 
 
-class _WindowAxis(pg.AxisItem):
-    """Bottom axis showing window labels at integer positions (thinned when crowded)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.labels: list[str] = []
-
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802,N803 - pyqtgraph API
-        n = len(self.labels)
-        if not n:
-            return super().tickValues(minVal, maxVal, size)
-        longest = max(len(s) for s in self.labels) * 7 + 16
-        fit = max(1, int(size // max(longest, 1)))
-        step = max(1, math.ceil(n / fit))
-        lo, hi = min(minVal, maxVal), max(minVal, maxVal)
-        major = [i for i in range(0, n, step) if lo - 0.5 <= i <= hi + 0.5]
-        return [(float(step), major)]
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
-        out = []
-        for v in values:
-            i = int(round(v))
-            out.append(self.labels[i] if 0 <= i < len(self.labels) and abs(v - i) < 1e-6 else "")
-        return out
-
-
-class _CategoryAxis(pg.AxisItem):
-    """Left axis of the distribution bars: one bin label per integer position."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.labels: list[str] = []
-
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802,N803
-        n = len(self.labels)
-        if not n:
-            return super().tickValues(minVal, maxVal, size)
-        lo, hi = min(minVal, maxVal), max(minVal, maxVal)  # the view may be inverted
-        return [(1.0, [float(i) for i in range(n) if lo - 0.5 <= i <= hi + 0.5])]
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
-        out = []
-        for v in values:
-            i = int(round(v))
-            text = self.labels[i] if 0 <= i < len(self.labels) else ""
-            out.append(text if len(text) <= 28 else text[:27] + "…")
-        return out
-
-
 class _PercentAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):  # noqa: N802
         digits = 0 if spacing >= 0.01 else 1
@@ -162,11 +128,57 @@ def _pooled_distribution(dist: dict[str, Any]) -> tuple[list[str], np.ndarray, n
     return bins, ref, cur
 
 
+
+#: Performance metrics shown together, per task (stored by
+#: :func:`console.services.monitoring.run_monitoring`, scikit-learn metrics).
+PERFORMANCE_GROUPS = {
+    "classification": (("Accuracy and ROC AUC", ("accuracy", "roc_auc")),
+                       ("Precision, recall and F1 (positive class)", ("precision", "recall", "f1"))),
+    "regression": (("RMSE and MAE", ("rmse", "mae")), ("R²", ("r2",))),
+}
+METRIC_NAMES = {"accuracy": "accuracy", "roc_auc": "ROC AUC", "precision": "precision", "recall": "recall",
+                "f1": "F1", "rmse": "RMSE", "mae": "MAE", "r2": "R²"}
+
+
+def load_monitoring(ws: Any, model_id: int, run_id: int, progress=None, cancel=None) -> tuple[Any, Any]:
+    """Job: ``(MonitoringRun or None, Thresholds)`` of drift run ``run_id`` of a model --
+    the stored performance and prediction drift of a prediction-log run (no
+    recomputation) and the model's PSI thresholds."""
+    from console.services import monitoring
+
+    hist = None
+    try:
+        hist = monitoring.monitoring_history(ws, model_id, None, run_id=run_id)
+    except Exception:  # the run belongs to another version: look it up there
+        hist = None
+    if hist is None:
+        for v in ws.get_model(model_id).versions:
+            if cancel is not None:
+                cancel.check()
+            try:
+                hist = monitoring.monitoring_history(ws, model_id, v.version, run_id=run_id)
+            except Exception:
+                hist = None
+            if hist is not None:
+                break
+    th = hist.thresholds if hist is not None else monitoring.get_thresholds(ws, model_id)
+    return hist, th
+
+
 class DriftChart(QWidget):
-    """The Drift tab: run picker, feature list, PSI chart and distribution chart."""
+    """The Drift tab: run picker, feature list, heatmap / PSI / performance / prediction
+    drift views and the distribution chart.
+
+    Fed with :meth:`set_runs` (the model detail's drift runs); once :meth:`bind` gave it
+    the workspace and job runner it reads the stored monitoring run (performance,
+    prediction drift, thresholds) in a worker and emits :attr:`historyLoaded`."""
 
     #: emitted with (feature name, window position) when the distribution view changes
     distributionChanged = Signal(str, int)
+    #: the monitoring history of the shown run was read (a MonitoringRun or None)
+    historyLoaded = Signal(object)
+
+    VIEW_HEATMAP, VIEW_PSI, VIEW_PERFORMANCE, VIEW_PREDICTIONS = range(4)
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -177,8 +189,13 @@ class DriftChart(QWidget):
         self._psi = np.zeros((0, 0))
         self._targets: set[str] = set()
         self._colour_index: dict[str, int] = {}
-        #: feature name -> its PSI line (only the checked features)
-        self.lines: dict[str, pg.PlotDataItem] = {}
+        self._warning, self._drift = PSI_WARNING, PSI_DRIFT
+        self._ws: Any = None
+        self._runner: Any = None
+        self._history_job: Any = None
+        #: the stored monitoring run of the shown drift run (None: not a prediction-log run)
+        self.history: Any = None
+        self.history_loaded = False
 
         t = theme.TOKENS
         # ---- header: run picker + description
@@ -203,10 +220,10 @@ class DriftChart(QWidget):
         head.addWidget(self.run_title, 1)
         head.addStretch(0)
 
-        # ---- feature list (checkable; doubles as the legend)
+        # ---- feature list (checkable; doubles as the legend of the PSI lines)
         self.feature_list = QListWidget(self)
         self.feature_list.setAccessibleName("Features shown in the PSI chart")
-        self.feature_list.setToolTip("Tick the features to plot; sorted by PSI in the latest window")
+        self.feature_list.setToolTip("Tick the features to plot over time; sorted by PSI in the latest window")
         self.feature_list.setUniformItemSizes(True)
         self.feature_list.itemChanged.connect(self._on_item_changed)
         self.feature_list.currentItemChanged.connect(self._on_current_feature)
@@ -233,23 +250,15 @@ class DriftChart(QWidget):
             bl.addWidget(b)
         ll.addLayout(bl)
 
-        # ---- PSI chart
-        self.window_axis = _WindowAxis("bottom")
-        self.window_axis.setStyle(hideOverlappingLabels=False)
-        self.psi_plot = pg.PlotWidget(self, axisItems={"bottom": self.window_axis})
-        self.psi_plot.setAccessibleName("PSI per feature over time windows")
+        # ---- heatmap
+        self.heatmap = PsiHeatmap(self)
+        self.heatmap.cellClicked.connect(self._on_cell_clicked)
+
+        # ---- PSI over time
+        self.psi_series = TimeSeriesPlot("Population stability index by window", "PSI", self, tip=self._line_tip)
+        self.psi_plot = self.psi_series.plot
+        self.psi_series.pointClicked.connect(lambda name, i: self.show_distribution(name, i))
         pi = self.psi_plot.getPlotItem()
-        # One point per window (tens to hundreds): no downsampling or clip-to-view here;
-        # clipping would also desynchronise the per-point data that carries the real PSI.
-        pi.showGrid(x=False, y=True, alpha=0.15)
-        pi.setLabel("left", "PSI")
-        pi.getAxis("left").enableAutoSIPrefix(False)
-        pi.setLabel("bottom", "Window")
-        pi.getAxis("bottom").enableAutoSIPrefix(False)
-        pi.setTitle("Population stability index by window", color=t.text, size="10pt")
-        pi.setMenuEnabled(False)
-        pi.hideButtons()
-        pi.getViewBox().setMouseEnabled(x=False, y=True)
         self._bands = [
             pg.LinearRegionItem((PSI_WARNING, PSI_DRIFT), orientation="horizontal", movable=False,
                                 brush=pg.mkBrush(t.band_warn), pen=pg.mkPen(None)),
@@ -270,31 +279,78 @@ class DriftChart(QWidget):
         ]
         # the threshold labels sit on a right-hand axis, where no line can hide them
         pi.showAxis("right")
-        right = pi.getAxis("right")
-        right.setTicks([[(PSI_WARNING, f"warning {PSI_WARNING:.2f}"), (PSI_DRIFT, f"drift {PSI_DRIFT:.2f}")], []])
-        right.setTextPen(pg.mkPen(t.text))
-        right.setPen(pg.mkPen(t.border))
-        right.setStyle(tickLength=6)
+        right_axis = pi.getAxis("right")
+        right_axis.setTextPen(pg.mkPen(t.text))
+        right_axis.setPen(pg.mkPen(t.border))
+        right_axis.setStyle(tickLength=6)
         for line in self.threshold_lines:
             line.setZValue(-50)
             pi.addItem(line, ignoreBounds=True)
-        self.psi_hint = QLabel("Click a point to see that feature’s distribution in that window.", self)
+        self.psi_hint = QLabel("Tick features on the left; click a point for its distribution.", self)
         self.psi_hint.setProperty("role", "muted")
         self.log_check = QCheckBox("&Logarithmic PSI scale", self)
         self.log_check.setToolTip(
-            "Use a log scale when a few features have a very large PSI, so that the 0.1 and 0.25 "
-            "thresholds and the other features stay readable (chosen automatically)"
+            "Use a log scale when a few features have a very large PSI, so that the thresholds "
+            "and the other features stay readable (chosen automatically)"
         )
         self.log_check.toggled.connect(lambda _on: self._draw_lines())
-        mid = QWidget(self)
-        ml = QVBoxLayout(mid)
+        psi_page = QWidget(self)
+        ml = QVBoxLayout(psi_page)
         ml.setContentsMargins(0, 0, 0, 0)
         ml.setSpacing(2)
-        ml.addWidget(self.psi_plot, 1)
+        ml.addWidget(self.psi_series, 1)
         hint_row = QHBoxLayout()
         hint_row.addWidget(self.psi_hint, 1)
         hint_row.addWidget(self.log_check)
         ml.addLayout(hint_row)
+
+        # ---- performance and prediction drift (from the stored monitoring run)
+        self.perf_series = TimeSeriesPlot("Performance of the labelled rows by window", "Metric", self)
+        self.perf_combo = QComboBox(self)
+        self.perf_combo.setAccessibleName("Performance metrics shown")
+        self.perf_combo.currentIndexChanged.connect(lambda _i: self._draw_performance())
+        perf_page = QWidget(self)
+        pl = QVBoxLayout(perf_page)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.setSpacing(2)
+        prow = QHBoxLayout()
+        plab = QLabel("&Metrics:", perf_page)
+        plab.setBuddy(self.perf_combo)
+        prow.addWidget(plab)
+        prow.addWidget(self.perf_combo)
+        self.perf_legend = QLabel(perf_page)
+        self.perf_legend.setTextFormat(Qt.TextFormat.RichText)
+        prow.addWidget(self.perf_legend, 1)
+        pl.addLayout(prow)
+        pl.addWidget(self.perf_series, 1)
+        self.pred_series = TimeSeriesPlot("Prediction drift: PSI of the logged predictions", "PSI", self)
+        self.pred_lines = [
+            pg.InfiniteLine(pos=PSI_WARNING, angle=0, movable=False,
+                            pen=pg.mkPen(t.warn_fill, width=1.4, style=Qt.PenStyle.DashLine)),
+            pg.InfiniteLine(pos=PSI_DRIFT, angle=0, movable=False,
+                            pen=pg.mkPen(t.bad, width=1.4, style=Qt.PenStyle.DashLine)),
+        ]
+        ppi = self.pred_series.plot.getPlotItem()
+        ppi.showAxis("right")
+        ppi.getAxis("right").setTextPen(pg.mkPen(t.text))
+        for line in self.pred_lines:
+            ppi.addItem(line, ignoreBounds=True)
+        self.pred_legend = QLabel(self)
+        self.pred_legend.setTextFormat(Qt.TextFormat.RichText)
+        pred_page = QWidget(self)
+        qd = QVBoxLayout(pred_page)
+        qd.setContentsMargins(0, 0, 0, 0)
+        qd.setSpacing(2)
+        qd.addWidget(self.pred_legend)
+        qd.addWidget(self.pred_series, 1)
+
+        self.views = QTabWidget(self)
+        self.views.setDocumentMode(True)
+        self.views.setAccessibleName("Drift views")
+        self.views.addTab(self.heatmap, "PSI &heatmap")
+        self.views.addTab(psi_page, "PSI &over time")
+        self.views.addTab(perf_page, "&Performance")
+        self.views.addTab(pred_page, "Pr&ediction drift")
 
         # ---- distribution chart
         self.feature_combo = QComboBox(self)
@@ -309,8 +365,6 @@ class DriftChart(QWidget):
         self.dist_plot = pg.PlotWidget(self, axisItems={"left": self.bin_axis, "bottom": _PercentAxis("bottom")})
         self.dist_plot.setAccessibleName("Reference and current distribution")
         dp = self.dist_plot.getPlotItem()
-        dp.setDownsampling(auto=True, mode="peak")
-        dp.setClipToView(True)
         dp.showGrid(x=True, y=False, alpha=0.15)
         dp.setLabel("bottom", "Share of rows")
         dp.getAxis("bottom").enableAutoSIPrefix(False)
@@ -354,16 +408,18 @@ class DriftChart(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(mid)
+        self.splitter.addWidget(self.views)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([230, 640, 460])
+        self.splitter.setSizes([210, 720, 420])
         self.splitter.setChildrenCollapsible(False)
 
-        self.empty = QLabel("No drift monitoring has been recorded for this model yet.", self)
+        self.empty = QLabel("No drift monitoring has been recorded for this model yet. "
+                            "Model → Import prediction log… adds a monitoring history.", self)
         self.empty.setProperty("role", "placeholder")
+        self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         content = QWidget(self)
         cl = QVBoxLayout(content)
@@ -383,10 +439,22 @@ class DriftChart(QWidget):
         self.setTabOrder(self.feature_list, self.top_button)
         self.setTabOrder(self.top_button, self.all_button)
         self.setTabOrder(self.all_button, self.none_button)
-        self.setTabOrder(self.none_button, self.feature_combo)
+        self.setTabOrder(self.none_button, self.views)
+        self.setTabOrder(self.views, self.feature_combo)
         self.setTabOrder(self.feature_combo, self.window_combo)
 
     # ------------------------------------------------------------------ public API
+    @property
+    def lines(self) -> dict[str, pg.PlotDataItem]:
+        """Feature name -> its PSI line (only the ticked features)."""
+        return self.psi_series.lines
+
+    def bind(self, ws: Any, runner: Any) -> None:
+        """The workspace and job runner used to read the stored monitoring runs."""
+        self._ws, self._runner = ws, runner
+        if self._run is not None:
+            self._load_history()
+
     def set_runs(self, runs: Sequence[DriftRun]) -> None:
         """Show the drift runs of a model (newest first); the newest is selected."""
         self._runs = list(runs)
@@ -415,6 +483,11 @@ class DriftChart(QWidget):
     @property
     def run(self) -> Optional[DriftRun]:
         return self._run
+
+    @property
+    def thresholds(self) -> tuple[float, float]:
+        """(PSI warning, PSI drift) used for colours and statuses."""
+        return self._warning, self._drift
 
     def feature_names(self) -> list[str]:
         return list(self._names)
@@ -446,6 +519,8 @@ class DriftChart(QWidget):
         if 0 <= window < self.window_combo.count():
             with QSignalBlocker(self.window_combo):
                 self.window_combo.setCurrentIndex(window)
+        if feature in self._names and 0 <= window < len(self._labels):
+            self.heatmap.select_cell(self._names.index(feature), window)
         self._draw_distribution()
 
     def distribution_selection(self) -> tuple[Optional[str], int]:
@@ -456,19 +531,28 @@ class DriftChart(QWidget):
         if 0 <= index < len(self._runs):
             self._set_run(self._runs[index])
 
+    def _status(self, psi: Optional[float]) -> Optional[str]:
+        return status_of(psi, self._warning, self._drift)
+
     def _set_run(self, run: Optional[DriftRun]) -> None:
         self._run = run
+        self.history, self.history_loaded = None, False
         if run is None:
             self._names, self._labels, self._psi, self._targets = [], [], np.zeros((0, 0)), set()
         else:
             self._names, self._labels, self._psi, self._targets = psi_matrix(run)
         last = latest_psi(self._psi) if len(self._names) else np.zeros(0)
         order = sorted(range(len(self._names)), key=lambda i: (-(last[i]) if np.isfinite(last[i]) else math.inf, i))
+        self._order = order
         self._colour_index = {self._names[i]: k for k, i in enumerate(order)}
         selected = set(default_features(run)) if run is not None else set()
+        windows = sorted(run.windows, key=lambda w: w.index) if run is not None else []
+        self._windows = windows
+        x = window_times(windows)
+        for series in (self.psi_series, self.perf_series, self.pred_series):
+            series.set_x(x, self._labels)
 
         if run is not None:
-            windows = sorted(run.windows, key=lambda w: w.index)
             drifted = sum(1 for w in windows if w.dataset_drift)
             self.run_info.setText(
                 f"{len(windows)} window{'s' if len(windows) != 1 else ''} · model v{run.version} · computed {fmt.datetime_utc(run.created_at)} "
@@ -483,23 +567,15 @@ class DriftChart(QWidget):
             self.feature_list.clear()
             for i in order:
                 name = self._names[i]
-                psi = last[i]
-                st = psi_status(psi) if np.isfinite(psi) else None
-                word = st.value if st else "not tested"
-                shown = name + (" (target)" if name in self._targets else "")
-                item = QListWidgetItem(f"{shown}  —  {fmt.number(float(psi)) if np.isfinite(psi) else 'n/a'} {word}")
+                item = QListWidgetItem()
                 k = self._colour_index[name]
                 item.setIcon(theme.swatch_icon(theme.series_colour(k), k))
                 item.setData(Qt.ItemDataRole.UserRole, name)
-                item.setToolTip(f"{shown}: PSI {fmt.number(float(psi), 4) if np.isfinite(psi) else 'not computed'} "
-                                f"in the latest window ({word})")
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{shown}, latest PSI "
-                             f"{fmt.number(float(psi)) if np.isfinite(psi) else 'not available'}, {word}")
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if name in selected else Qt.CheckState.Unchecked)
                 self.feature_list.addItem(item)
+        self._label_features()
 
-        self.window_axis.labels = list(self._labels)
         shown = [self._names.index(n) for n in self._names if n in selected]
         peak = float(np.nanmax(self._psi[shown])) if shown and np.isfinite(self._psi[shown]).any() else 0.0
         with QSignalBlocker(self.log_check):
@@ -513,9 +589,75 @@ class DriftChart(QWidget):
                 self.window_combo.addItem(lab)
             if self._labels:
                 self.window_combo.setCurrentIndex(len(self._labels) - 1)
+        self._draw_heatmap()
         self._draw_lines()
         self._draw_distribution()
+        self._draw_performance()
+        self._draw_predictions()
+        if run is not None and self._ws is not None:
+            self._load_history()
 
+    def _label_features(self) -> None:
+        last = latest_psi(self._psi) if len(self._names) else np.zeros(0)
+        for r in range(self.feature_list.count()):
+            item = self.feature_list.item(r)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            psi = last[self._names.index(name)]
+            st = self._status(float(psi)) if np.isfinite(psi) else None
+            word = f"{theme.status_glyph(st)} {st}" if st else "not tested"
+            shown = name + (" (target)" if name in self._targets else "")
+            with QSignalBlocker(self.feature_list):
+                item.setText(f"{shown}  —  {fmt.number(float(psi)) if np.isfinite(psi) else 'n/a'} {word}")
+                item.setToolTip(f"{shown}: PSI {fmt.number(float(psi), 4) if np.isfinite(psi) else 'not computed'} "
+                                f"in the latest window ({st or 'not tested'})")
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{shown}, latest PSI "
+                             f"{fmt.number(float(psi)) if np.isfinite(psi) else 'not available'}, {st or 'not tested'}")
+
+    def _draw_heatmap(self) -> None:
+        # rows: target last, features in their recorded order
+        self.heatmap.set_data(self._names, self._labels, self._psi, [w.n_rows for w in self._windows],
+                              warning=self._warning, drift=self._drift, targets=sorted(self._targets))
+
+    # -- monitoring history (worker)
+    def _load_history(self) -> None:
+        run = self._run
+        if run is None or self._runner is None or self._ws is None:
+            return
+        if self._history_job is not None:
+            self._history_job.cancel()
+        self.perf_series.set_no_data("Reading the monitoring history…")
+        self._history_job = self._runner.submit(
+            load_monitoring, self._ws, run.model_id, run.id, title="Reading the monitoring history",
+            on_result=lambda res, r=run: self._on_history(r, res),
+            on_error=lambda msg, _det, r=run: self._on_history_error(r, msg),
+        )
+
+    def _on_history(self, run: DriftRun, res: tuple[Any, Any]) -> None:
+        if run is not self._run:
+            return
+        hist, th = res
+        self.history, self.history_loaded = hist, True
+        self._warning, self._drift = float(th.psi_warning), float(th.psi_drift)
+        self._label_features()
+        self._draw_heatmap()
+        self._draw_lines()
+        self._draw_distribution()
+        self._draw_performance()
+        self._draw_predictions()
+        if hist is not None:
+            self.run_info.setText(self.run_info.text().split(" · PSI thresholds")[0]
+                                  + f" · PSI thresholds {self._warning:g} / {self._drift:g}"
+                                  + (" (model's own)" if not th.is_default else " (defaults)"))
+        self.historyLoaded.emit(hist)
+
+    def _on_history_error(self, run: DriftRun, message: str) -> None:
+        if run is not self._run:
+            return
+        self.history_loaded = True
+        self.perf_series.set_no_data(f"The monitoring history could not be read: {message}")
+        self.historyLoaded.emit(None)
+
+    # -- PSI lines
     def _on_item_changed(self, _item: QListWidgetItem) -> None:
         self._draw_lines()
 
@@ -523,75 +665,150 @@ class DriftChart(QWidget):
         if current is not None:
             self.show_distribution(current.data(Qt.ItemDataRole.UserRole), self.window_combo.currentIndex())
 
+    def _line_tip(self, name: str, i: int, psi: float) -> str:
+        st = self._status(psi)
+        label = self._labels[i] if i < len(self._labels) else ""
+        when = self.psi_series.x_text(i) if self.psi_series.dates else ""
+        rows = f" · {self._windows[i].n_rows:,} rows" if i < len(self._windows) else ""
+        if st is None:
+            return f"{name} · {label}: not tested{rows}"
+        return (f"{name} · {label}" + (f" (from {when})" if when else "")
+                + f": PSI {psi:.4f} ({theme.status_glyph(st)} {st}){rows}")
+
     def _draw_lines(self) -> None:
+        series = self.psi_series
         pi = self.psi_plot.getPlotItem()
-        for item in self.lines.values():
-            pi.removeItem(item)
-        self.lines.clear()
+        series.clear_lines()
         log = self.log_check.isChecked()
         pi.setLogMode(x=False, y=log)
         tr = (lambda v: math.log10(v)) if log else (lambda v: v)
-        for line, value in zip(self.threshold_lines, (PSI_WARNING, PSI_DRIFT)):
+        w, d = self._warning, self._drift
+        for line, value in zip(self.threshold_lines, (w, d)):
             line.setValue(tr(value))
-        self._bands[0].setRegion((tr(PSI_WARNING), tr(PSI_DRIFT)))
-        self._bands[1].setRegion((tr(PSI_DRIFT), tr(1e3)))
-        self.psi_plot.getPlotItem().getAxis("right").setTicks(
-            [[(tr(PSI_WARNING), f"warning {PSI_WARNING:.2f}"), (tr(PSI_DRIFT), f"drift {PSI_DRIFT:.2f}")], []]
-        )
-        x = np.arange(len(self._labels), dtype=float)
+        self._bands[0].setRegion((tr(w), tr(d)))
+        self._bands[1].setRegion((tr(d), tr(1e3)))
+        pi.getAxis("right").setTicks([[(tr(w), f"warning {w:.2f}"), (tr(d), f"drift {d:.2f}")], []])
         ymax, ymin = 0.0, math.inf
         for name in self.selected_features():
             i = self._names.index(name)
             y = self._psi[i]
             k = self._colour_index.get(name, 0)
-            colour = theme.series_colour(k)
-            data = [(name, lab, None if not np.isfinite(v) else float(v)) for lab, v in zip(self._labels, y)]
             y_plot = np.where(np.isfinite(y), np.maximum(y, LOG_FLOOR), np.nan) if log else y
-            item = pg.PlotDataItem(
-                x, y_plot, connect="finite", pen=pg.mkPen(colour, width=2),
-                symbol=theme.series_symbol(k), symbolSize=8, symbolBrush=pg.mkBrush(colour),
-                symbolPen=pg.mkPen("#ffffff", width=1), name=name, data=data,
-            )
-            item.scatter.opts["hoverable"] = True
-            item.scatter.opts["tip"] = self._tip
-            item.sigPointsClicked.connect(self._on_points_clicked)
-            pi.addItem(item)
-            self.lines[name] = item
+            series.add_line(name, y, theme.series_colour(k), k, y_plot=y_plot)
             finite = y[np.isfinite(y)]
             if len(finite):
                 ymax = max(ymax, float(finite.max()))
                 ymin = min(ymin, float(max(finite.min(), LOG_FLOOR)))
-        # Limits first, then ranges: a range set while the previous run's (or scale's)
-        # limits are in force would be clamped to them.
-        vb = pi.getViewBox()
         if log:
-            lo = min(ymin if math.isfinite(ymin) else PSI_WARNING, PSI_WARNING) / 1.5
-            hi = max(ymax, PSI_DRIFT) * 1.5
-            vb.setLimits(yMin=math.log10(LOG_FLOOR) - 0.5, xMin=-1, xMax=max(1, len(self._labels)))
-            pi.setXRange(-0.6, max(0.6, len(self._labels) - 0.4), padding=0)
-            pi.setYRange(math.log10(lo), math.log10(hi), padding=0)
+            lo = min(ymin if math.isfinite(ymin) else w, w) / 1.5
+            hi = max(ymax, d) * 1.5
+            pi.getViewBox().setLimits(yMin=math.log10(LOG_FLOOR) - 0.5)
+            series.finish((math.log10(lo), math.log10(hi)))
         else:
-            vb.setLimits(yMin=-0.02, xMin=-1, xMax=max(1, len(self._labels)))
-            pi.setXRange(-0.6, max(0.6, len(self._labels) - 0.4), padding=0)
-            pi.setYRange(0, max(0.3, ymax * 1.12), padding=0)
-
-    @staticmethod
-    def _tip(x: float, y: float, data: Any) -> str:
-        # ``y`` may be on a log scale: the real PSI travels with the point's data
-        name, label, psi = data if isinstance(data, tuple) else ("", "", y)
-        st = psi_status(psi)
-        return f"{name} · {label}\nPSI {fmt.number(psi, 4)} ({st.value if st else 'n/a'})"
+            pi.getViewBox().setLimits(yMin=-0.02)
+            series.finish((0, max(d * 1.2, ymax * 1.12)))
+        if not self.selected_features() and self._names:
+            series.set_no_data("No feature ticked: tick features in the list on the left")
+        elif self._names and not series.no_data_shown and not any(
+                np.isfinite(series.values[n]).any() for n in series.lines):
+            series.set_no_data("No PSI recorded for the ticked features")
+        elif not self._names:
+            series.set_no_data("No data")
 
     def _on_points_clicked(self, item: pg.PlotDataItem, points: Any, _ev: Any = None) -> None:
         if points is None or len(points) == 0:
             return
-        name = item.name()
-        self.show_distribution(name, int(round(points[0].pos().x())))
+        self.show_distribution(item.name(), self.psi_series.nearest_index(points[0].pos().x()))
+
+    # -- performance / prediction drift
+    def _task(self) -> str:
+        h = self.history
+        return str(getattr(h, "task", "") or "classification") if h is not None else ""
+
+    def _draw_performance(self) -> None:
+        series = self.perf_series
+        h = self.history
+        task = self._task()
+        groups = PERFORMANCE_GROUPS.get(task, PERFORMANCE_GROUPS["classification"]) if task else ()
+        current = self.perf_combo.currentText()
+        with QSignalBlocker(self.perf_combo):
+            self.perf_combo.clear()
+            for title, _keys in groups:
+                self.perf_combo.addItem(title)
+            i = self.perf_combo.findText(current)
+            self.perf_combo.setCurrentIndex(max(0, i))
+        self.perf_combo.setEnabled(bool(groups))
+        series.set_x(series.x if series.dates else None, self._labels)
+        if h is None:
+            series.finish(empty_text=("Reading the monitoring history…" if self._ws is not None
+                                      and self._run is not None and not self.history_loaded else
+                                      "No performance: this drift run has no logged predictions with labels"))
+            self.perf_legend.setText("")
+            return
+        keys = groups[self.perf_combo.currentIndex()][1] if groups else ()
+        windows = {w.index: w for w in h.windows}
+        legend = []
+        for k, key in enumerate(keys):
+            y = np.full(len(self._windows), np.nan)
+            for j, dw in enumerate(self._windows):
+                mw = windows.get(dw.index)
+                v = (mw.performance or {}).get(key) if mw is not None else None
+                if isinstance(v, (int, float)) and math.isfinite(v):
+                    y[j] = float(v)
+            colour = theme.series_colour(k)
+            series.add_line(METRIC_NAMES.get(key, key), y, colour, k)
+            legend.append(f'<span style="color:{colour}">■</span> {METRIC_NAMES.get(key, key)}')
+        self.perf_legend.setText("&nbsp;&nbsp;".join(legend))
+        rng = (0.0, 1.05) if task == "classification" else None
+        series.finish(rng, empty_text="No labelled windows: ingest labels (Model → Import prediction log…) "
+                                      "and run monitoring")
+
+    def _draw_predictions(self) -> None:
+        series = self.pred_series
+        h = self.history
+        series.set_x(series.x if series.dates else None, self._labels)
+        w, d = self._warning, self._drift
+        for line, value in zip(self.pred_lines, (w, d)):
+            line.setValue(value)
+        series.plot.getPlotItem().getAxis("right").setTicks([[(w, f"warning {w:.2f}"), (d, f"drift {d:.2f}")], []])
+        if h is None:
+            self.pred_legend.setText("")
+            series.finish((0, d * 1.2), empty_text="No prediction drift: this drift run has no logged predictions")
+            return
+        windows = {mw.index: mw for mw in h.windows}
+        names: list[str] = []
+        for mw in h.windows:
+            for c in (mw.prediction_drift or {}).get("columns", []):
+                if c.get("name") not in names:
+                    names.append(c.get("name"))
+        legend, ymax = [], 0.0
+        for k, name in enumerate(names):
+            y = np.full(len(self._windows), np.nan)
+            for j, dw in enumerate(self._windows):
+                mw = windows.get(dw.index)
+                for c in ((mw.prediction_drift or {}).get("columns", []) if mw is not None else []):
+                    if c.get("name") == name and isinstance(c.get("psi"), (int, float)) and c.get("tested", True):
+                        y[j] = float(c["psi"])
+            colour = theme.series_colour(k)
+            shown = "predicted value" if name == "prediction" else "score (probability)" if name == "score" else name
+            series.add_line(shown, y, colour, k)
+            if np.isfinite(y).any():
+                ymax = max(ymax, float(np.nanmax(y)))
+            last = y[np.isfinite(y)]
+            st = self._status(float(last[-1])) if len(last) else None
+            legend.append(f'<span style="color:{colour}">■</span> {shown}'
+                          + (f" (latest {last[-1]:.3f}, {theme.status_glyph(st)} {st})" if st else ""))
+        self.pred_legend.setText("&nbsp;&nbsp;".join(legend))
+        series.finish((0, max(d * 1.2, ymax * 1.12)), empty_text="No prediction drift recorded for this run")
+
+    # -- distribution
+    def _on_cell_clicked(self, feature: str, window: int) -> None:
+        self.show_distribution(feature, window)
 
     def _feature_result(self, name: Optional[str], window: int):
         if self._run is None or name is None:
             return None
-        windows = sorted(self._run.windows, key=lambda w: w.index)
+        windows = self._windows
         if not 0 <= window < len(windows):
             return None
         return next((f for f in windows[window].features if f.name == name), None)
@@ -618,14 +835,18 @@ class DriftChart(QWidget):
         xmax = float(max(ref.max(initial=0), cur.max(initial=0))) * 1.1 or 1.0
         dp.setXRange(0, xmax, padding=0)
         dp.setYRange(-0.6, len(bins) - 0.4, padding=0)
-        st = psi_status(f.psi)
-        colour = theme.status_style(st.value if st else None).colour
+        st = self._status(f.psi)
+        colour = theme.status_style(st).colour
         psi_txt = fmt.number(f.psi, 3) if f.psi is not None else "n/a"
         label = self._labels[window] if 0 <= window < len(self._labels) else ""
+        rows = self._windows[window].n_rows if 0 <= window < len(self._windows) else None
+        kind = "numeric: rows per reference bin" if f.kind == "numeric" else (
+            "categorical: rows per category" if f.kind == "categorical" else f.kind)
         self.dist_title.setText(
             f"<b>{name}</b> in window <b>{label}</b>: PSI {psi_txt} "
-            f'<span style="color:{colour}"><b>{st.value if st else "not tested"}</b></span>'
-            + (f' <span style="color:{t.text_muted}">({f.kind})</span>' if f.kind else "")
+            f'<span style="color:{colour}"><b>{theme.status_glyph(st) + " " + st if st else "not tested"}</b></span>'
+            + (f' <span style="color:{t.text_muted}">({kind}'
+               + (f"; {rows:,} rows" if rows is not None else "") + ")</span>" if f.kind else "")
         )
         self.dist_plot.setToolTip(
             "\n".join(f"{b}: reference {r * 100:.1f}% · current {c * 100:.1f}%" for b, r, c in zip(bins, ref, cur))

@@ -308,6 +308,9 @@ class MainWindow(QMainWindow):
                                     "Approval requests: your queue, the team's open requests, signatures and gates")
         self.act_approvals.setIcon(badge_icon(0))
         self.act_approvals.setIconText("Approvals")
+        self.act_import_log = action("&Import prediction log…", None, self.import_prediction_log,
+                                     "Import logged predictions (CSV, TSV or Parquet) of the selected model and "
+                                     "run monitoring over time")
         self.act_request = action("Request &approval…", None, self.request_approval,
                                   "Ask for a lifecycle transition or a champion move of the selected model "
                                   "(signed by you as the Responsible)")
@@ -331,6 +334,7 @@ class MainWindow(QMainWindow):
         m_model.addAction(self.act_refresh)
         m_model.addAction(self.act_find)
         m_model.addSeparator()
+        m_model.addAction(self.act_import_log)
         m_model.addAction(self.act_tier)
         m_reg = mb.addMenu("&Registries")
         m_reg.addAction(self.act_connections)
@@ -887,6 +891,8 @@ class MainWindow(QMainWindow):
         need = "Sign in first (File → Sign out / switch user…): it is recorded under your name"
         sel = self.inventory.selected_summary() is not None
         self.act_request.setEnabled(has_ws and sel and user is not None and self._user_job is None)
+        # recorded under the signed-in user, or (no sign-in asked) under actor()
+        self.act_import_log.setEnabled(has_ws and sel and (user is not None or not self._sign_in))
         self.act_request.setToolTip(self._user_tips[self.act_request] if user is not None else need)
         if self._sign_in and user is None:
             for a in (self.act_run, self.act_export, self.act_sync):
@@ -962,6 +968,33 @@ class MainWindow(QMainWindow):
         dlg.open()
         return dlg
 
+
+    def import_prediction_log(self) -> Optional[Any]:
+        """"Import prediction log…" of the selected model (window-modal, non-blocking;
+        preview, ingest and monitoring run in workers); refreshes after each change."""
+        s = self.inventory.selected_summary()
+        if s is None or self.ws is None or (self._sign_in and self.current_user is None):
+            return None
+        from console.ui.import_dialog import ImportLogDialog
+
+        d = self.detail.detail
+        versions = [v.version for v in d.versions] if d is not None and d.model.id == s.id else []
+        champion = int(s.champion_version) if str(s.champion_version or "").isdigit() else None
+        if not versions:
+            versions = list(range(1, max(1, s.versions) + 1))
+        old = getattr(self, "import_dialog", None)
+        if old is not None:
+            old.deleteLater()
+        dlg = ImportLogDialog(self.ws, self.runner, s, versions, self.actor(), self,
+                              default_version=champion or max(versions))
+        dlg.ingested.connect(lambda r, name=s.name: (self.show_status(
+            f"Imported {r.rows:,} predictions of {name} v{r.version}."), self.refresh()))
+        dlg.monitored.connect(lambda run, name=s.name: (self.show_status(
+            f"Monitoring of {name} v{run.version}: {len(run.windows)} windows, latest {run.latest_status}."),
+            self.refresh()))
+        self.import_dialog = dlg
+        dlg.open()
+        return dlg
 
     def _on_dialog_synced(self, _results: Any) -> None:
         self.refresh()
