@@ -60,7 +60,6 @@ ROLES = (
 WINDOW_CHOICES = (("1D", "Daily (1D, UTC days)"), ("1W", "Weekly (1W, ISO weeks)"),
                   ("1M", "Monthly (1M, calendar months)"), ("rows", "Every N rows"))
 NONE = "(none)"
-DETECT = "detect"
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16")
 SEPARATORS = ((",", "comma ,"), (";", "semicolon ;"), ("\t", "tab"), ("|", "pipe |"))
 DECIMALS = ((".", "point 1.5"), (",", "comma 1,5"))
@@ -178,18 +177,18 @@ class ImportLogDialog(QDialog):
         self.date_combo.setEditable(True)
         for combo in (self.encoding_combo, self.sep_combo, self.decimal_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(17)  # "detect (semicolon ;)"
+            combo.setMinimumContentsLength(18)  # "auto: semicolon ;"
         self.date_combo.setMinimumContentsLength(16)
         for combo, name_ in ((self.encoding_combo, "Encoding"), (self.sep_combo, "Separator"),
                              (self.decimal_combo, "Decimal mark"), (self.date_combo, "Date format of the timestamp")):
             combo.setAccessibleName(name_)
-        self.encoding_combo.addItem("detect", None)
+        self.encoding_combo.addItem("auto", None)
         for e in ENCODINGS:
             self.encoding_combo.addItem(e, e)
-        self.sep_combo.addItem("detect", None)
+        self.sep_combo.addItem("auto", None)
         for s, text in SEPARATORS:
             self.sep_combo.addItem(text, s)
-        self.decimal_combo.addItem("detect", None)
+        self.decimal_combo.addItem("auto", None)
         for d, text in DECIMALS:
             self.decimal_combo.addItem(text, d)
         for f in DATE_FORMATS:
@@ -200,6 +199,7 @@ class ImportLogDialog(QDialog):
         self.timezone_edit.setAccessibleName("Time zone of timestamps without an offset")
         self.timezone_edit.setToolTip("Timestamps without a UTC offset are read in this IANA time zone "
                                       "(e.g. Europe/Paris); all are stored in UTC")
+        self.timezone_edit.setMinimumWidth(110)
         self.timezone_edit.setMaximumWidth(150)
         opts = QHBoxLayout()
         for text, w in (("&Encoding:", self.encoding_combo), ("Se&parator:", self.sep_combo),
@@ -374,7 +374,7 @@ class ImportLogDialog(QDialog):
                         if i < 0:
                             combo.addItem(repr(value), value)
                             i = combo.count() - 1
-                        combo.setItemText(0, f"detect ({combo.itemText(i)})")
+                        combo.setItemText(0, f"auto: {combo.itemText(i)}")
             for combo in (self.encoding_combo, self.sep_combo, self.decimal_combo):
                 combo.setEnabled(p.file_kind == "text")
         finally:
