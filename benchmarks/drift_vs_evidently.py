@@ -265,7 +265,7 @@ def main() -> None:
         t_e2e, m_e2e, res = measure(lambda: compute_drift(ref, cur), repeat)
         profile = ReferenceProfile.from_frame(ref)
         t_cmp, m_cmp, _ = measure(lambda: compare(profile, cur), max(repeat, 2) if n >= 1_000_000 else repeat)
-        del profile
+        profile = None  # free it before Evidently runs
         gc.collect()
         ev: Optional[dict[str, float]] = None
         if n <= args.evidently_max:
@@ -280,7 +280,7 @@ def main() -> None:
         ratio = f"{ev['seconds'] / t_e2e:6.0f}x" if ev else f"{'-':>7}"
         print(f"{n:>9,}  {input_bytes / MB:5,.0f} MB  {t_e2e:11.2f}s  {m_e2e / MB:7,.0f} MB  {t_cmp:11.2f}s  "
               f"{m_cmp / MB:7,.0f} MB  {ev_t}  {ev_m}  {ratio}   ({res.n_drifted}/{res.n_tested} drifted)", flush=True)
-        del ref, cur, res
+        ref = cur = res = None
         gc.collect()
     if args.parquet:
         parquet_comparison(args.parquet)

@@ -695,3 +695,23 @@ def test_ks_and_wasserstein_of_sorted_samples_bit_for_bit_at_block_sizes():
             cur.sort()
             assert ks_statistic_sorted(ref, cur) == stats.ks_2samp(ref, cur).statistic
             assert wasserstein_sorted(ref, cur) == pytest.approx(stats.wasserstein_distance(ref, cur), rel=1e-12)
+
+
+def test_prefer_fast_sort_is_lazy_and_respects_the_user_and_imported_numpy():
+    import os
+    import subprocess
+    import sys
+
+    import console.monitoring
+
+    assert console.monitoring.prefer_fast_sort() is False  # numpy is already imported here
+    code = (
+        "import os, sys, console.monitoring as m\n"
+        "assert 'numpy' not in sys.modules  # the package exports load lazily\n"
+        "print(m.prefer_fast_sort(), repr(os.environ.get('NPY_DISABLE_CPU_FEATURES')))\n"
+        "assert m.compare.__module__ == 'console.monitoring.drift'\n"
+    )
+    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES="")  # the user's choice (nothing disabled) wins
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "''"]

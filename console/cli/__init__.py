@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``tollgate`` console script; returns the exit code."""
+    from console.monitoring import prefer_fast_sort
+
+    prefer_fast_sort()  # before anything imports numpy (see its docstring)
     for stream in (sys.stdout, sys.stderr):
         try:  # names in any script must not crash a console with a legacy code page
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]

@@ -168,6 +168,9 @@ def run_gui(workspace_location: Any = None, screenshot: Optional[str] = None) ->
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``tollgate-gui [--workspace PATH|URL] [--screenshot FILE]``."""
+    from console.monitoring import prefer_fast_sort
+
+    prefer_fast_sort()  # before anything imports numpy (see its docstring)
     p = argparse.ArgumentParser(prog="tollgate-gui", description="Tollgate desktop console")
     p.add_argument("--workspace", metavar="PATH|URL", default=None,
                    help="workspace: a SQLite file or a SQLAlchemy URL (default: the user's workspace)")
