@@ -425,7 +425,9 @@ class Workspace:
         reason: str = "",
         expected_row_version: Optional[int] = None,
     ) -> Alias:
-        """Point ``alias`` (e.g. ``champion``) of a model at ``version``; audited.
+        """Point ``alias`` (e.g. ``champion``) of a model at ``version`` directly,
+        bypassing approvals (demo seeding and imports; people move an alias through an
+        approval request); audited.
 
         Moving an alias changes the model (its ``row_version`` goes up).  With
         ``expected_row_version`` (the model's ``row_version`` as the caller read it) the
@@ -484,8 +486,9 @@ class Workspace:
         reason: str = "",
         expected_row_version: Optional[int] = None,
     ) -> RegisteredModel:
-        """Set a model's lifecycle status directly (demo seeding; approvals come with
-        the governance workflow); audited.
+        """Set a model's lifecycle status directly, bypassing approvals: for seeding the
+        demo and imports only; people change a status through an approval request
+        (:mod:`console.services.approvals`), which no GUI or CLI path bypasses.  Audited.
 
         With ``expected_row_version`` (the model's ``row_version`` as the caller read it)
         the change is refused with :class:`ConcurrentChangeError` when the model changed
