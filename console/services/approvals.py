@@ -548,9 +548,9 @@ def sign(ws: "Workspace", request_id: int, *, login: str, password: str, meaning
             missing = [x.role.value for x in current.open_slots() if x.kind == "review"]
             refusal = (f"{RULE_REVIEW_FIRST}; missing review(s) by {', '.join(missing)}", PermissionDenied)
         else:
-            blocked = [g for g in evaluate_gates(ws, current) if g.ok is False]
-            if blocked:
-                refusal = ("gate " + "; gate ".join(f"{g.gate}: {g.detail}" for g in blocked), GateBlocked)
+            rule = _gate_rule(ws, current)
+            if rule is not None:
+                refusal = (rule, GateBlocked)
     else:  # rejected: anyone who could fill an open slot of it
         slot = eligible[0] if eligible else None
         if slot is None:
@@ -560,6 +560,29 @@ def sign(ws: "Workspace", request_id: int, *, login: str, password: str, meaning
                       refusal[0], refusal[1])
     assert slot is not None
     now = utcnow()
+    try:
+        return _sign_locked(ws, current, user, meaning, reason, slot, now, expected_record_sha256)
+    except _GateClosed as closed:  # a gate closed between the checks above and the write lock
+        raise _refuse(ws, user.login, current.id, current.model_id, f"sign request ({meaning.value})",
+                      closed.rule, GateBlocked) from None
+
+
+class _GateClosed(Exception):
+    def __init__(self, rule: str) -> None:
+        super().__init__(rule)
+        self.rule = rule
+
+
+def _gate_rule(ws: "Workspace", request: ApprovalRequest) -> Optional[str]:
+    blocked = [g for g in evaluate_gates(ws, request) if g.ok is False]
+    return "gate " + "; gate ".join(f"{g.gate}: {g.detail}" for g in blocked) if blocked else None
+
+
+def _sign_locked(ws: "Workspace", current: ApprovalRequest, user: User, meaning: Meaning, reason: str, slot: Slot,
+                 now: datetime, expected_record_sha256: Optional[str]) -> ApprovalRequest:
+    """The write part of :func:`sign`.  Every writer holds the workspace write lock
+    first (SQLite ``BEGIN IMMEDIATE``, PostgreSQL advisory lock), so the gates checked
+    again here cannot change before this transaction commits."""
     with ws._write() as s:
         r = _load_open(ws, s, current.id)
         if r.state != RequestState.OPEN.value:
@@ -567,6 +590,10 @@ def sign(ws: "Workspace", request_id: int, *, login: str, password: str, meaning
         latest = _request(ws, s, r)
         if latest.current_record_sha256 != (expected_record_sha256 or current.current_record_sha256):
             raise _moved_on(latest)  # another signature landed since the signer read the record
+        if meaning == Meaning.APPROVED:
+            rule = _gate_rule(ws, latest)
+            if rule is not None:
+                raise _GateClosed(rule)
         mrow = ws._lock_model(s, r.model_id)
         sig = _sign_row(s, r, user, meaning, reason, slot, now)
         ws._audit(s, user.login, "approval.signed", "approval_request", r.id, model_id=r.model_id,
