@@ -147,3 +147,30 @@ def file_keyring(tmp_path):
     secrets.use_backend(kr)
     yield kr
     secrets.use_backend(None)
+
+
+# ---------------------------------------------------------------- Qt main window
+@pytest.fixture
+def themed(qapp):
+    """The QApplication with Tollgate's theme applied (as the console starts)."""
+    from console.ui import theme
+
+    theme.apply_theme(qapp)
+    return qapp
+
+
+def open_main_window(qtbot, *, location=None, workspace=None, start: bool = True, size=(1400, 860), **kw):
+    """A real MainWindow on ``location`` (path/URL) or an open ``workspace``, shown at
+    ``size`` and, with ``start``, started and waited for until its inventory is loaded.
+    No saved window state, no warm-up; other keyword arguments go to MainWindow."""
+    from console.ui.main_window import MainWindow
+
+    w = MainWindow(location, workspace=workspace, restore_state=False, warm_up=False, **kw)
+    qtbot.addWidget(w)
+    if size:
+        w.resize(*size)
+    w.show()
+    if start:
+        with qtbot.waitSignal(w.ready, timeout=60000):
+            w.start()
+    return w

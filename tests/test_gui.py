@@ -49,6 +49,7 @@ from console.domain.models import (  # noqa: E402
     psi_status,
 )
 from console.errors import Cancelled, InputError  # noqa: E402
+from tests.conftest import open_main_window  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -57,14 +58,6 @@ T0 = datetime(2025, 1, 6, 9, 30, tzinfo=timezone.utc)
 
 
 # =========================================================================== fixtures
-
-@pytest.fixture
-def themed(qapp):
-    from console.ui import theme
-
-    theme.apply_theme(qapp)
-    return qapp
-
 
 # ------------------------------------------------------------------ hand-made objects
 def summary(i: int, name: str, owner: str, tier: int, status: LifecycleStatus, *, versions: int = 1,
@@ -660,14 +653,7 @@ def gui_workspace(demo_workspace, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_window(qtbot, themed, gui_workspace):
-    from console.ui.main_window import MainWindow
-
-    w = MainWindow(str(gui_workspace), restore_state=False, warm_up=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 860)
-    w.show()
-    with qtbot.waitSignal(w.ready, timeout=60000):
-        w.start()
+    w = open_main_window(qtbot, location=str(gui_workspace))
     yield w
     w.shutdown()
 

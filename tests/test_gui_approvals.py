@@ -22,6 +22,7 @@ pytest.importorskip("pytestqt")
 from console.domain.approvals import SOD_AUTHOR, SOD_SUBMITTER, Meaning, RequestState  # noqa: E402
 from console.services import approvals, governance  # noqa: E402
 from console.services.workspace import Workspace  # noqa: E402
+from tests.conftest import open_main_window  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -38,27 +39,12 @@ def ws(demo_copy):
     w.close()
 
 
-@pytest.fixture
-def theme_app(qapp):
-    from console.ui import theme
-
-    theme.apply_theme(qapp)
-    return qapp
-
-
 def make_window(qtbot, ws, *, sign_in: bool = False, start: bool = True):
-    from console.ui.main_window import MainWindow
-
-    w = MainWindow(workspace=ws, restore_state=False, warm_up=False, refresh_interval_s=0, sign_in=sign_in)
-    qtbot.addWidget(w)
-    w.show()
-    if start:
-        if sign_in:
-            with qtbot.waitSignal(w.signInRequested, timeout=T):
-                w.start()
-        else:
-            with qtbot.waitSignal(w.ready, timeout=T):
-                w.start()
+    w = open_main_window(qtbot, workspace=ws, start=start and not sign_in, size=None, refresh_interval_s=0,
+                         sign_in=sign_in)
+    if start and sign_in:
+        with qtbot.waitSignal(w.signInRequested, timeout=T):
+            w.start()
     return w
 
 
@@ -118,7 +104,7 @@ def events(ws, action: str) -> list:
 
 
 # ---------------------------------------------------------------- signing in
-def test_first_run_creates_the_administrator_and_signs_them_in(qtbot, theme_app, tmp_path):
+def test_first_run_creates_the_administrator_and_signs_them_in(qtbot, themed, tmp_path):
     from console.ui.signin import CreateAdminDialog
 
     w_s = Workspace.open(tmp_path / "fresh.sqlite")
@@ -150,7 +136,7 @@ def test_first_run_creates_the_administrator_and_signs_them_in(qtbot, theme_app,
         w_s.close()
 
 
-def test_sign_in_wrong_password_then_right_one(qtbot, theme_app, ws):
+def test_sign_in_wrong_password_then_right_one(qtbot, themed, ws):
     from console.ui.signin import SignInDialog
 
     before = len(events(ws, "user.login_failed"))
@@ -188,7 +174,7 @@ def test_sign_in_wrong_password_then_right_one(qtbot, theme_app, ws):
     win.shutdown(5000)
 
 
-def test_screenshot_mode_and_tests_never_ask_to_sign_in(qtbot, theme_app, ws):
+def test_screenshot_mode_and_tests_never_ask_to_sign_in(qtbot, themed, ws):
     win = make_window(qtbot, ws, sign_in=False)
     assert win.signin_dialog is None and win.current_user is None
     assert win.act_run.isEnabled() or win.validation_blocker() is not None  # old behaviour kept
@@ -197,7 +183,7 @@ def test_screenshot_mode_and_tests_never_ask_to_sign_in(qtbot, theme_app, ws):
 
 
 # ---------------------------------------------------------------- the full flow
-def test_tier1_development_to_validation_through_the_gui(qtbot, theme_app, ws):
+def test_tier1_development_to_validation_through_the_gui(qtbot, themed, ws):
     win = make_window(qtbot, ws)
     mid = model_id(ws, INCOME)
     # mateo (Data Scientist, Responsible for Model development) asks, from the Model menu
@@ -278,7 +264,7 @@ def test_tier1_development_to_validation_through_the_gui(qtbot, theme_app, ws):
     win.shutdown(5000)
 
 
-def test_a_segregation_of_duties_refusal_names_the_rule(qtbot, theme_app, ws):
+def test_a_segregation_of_duties_refusal_names_the_rule(qtbot, themed, ws):
     from console.ui.signing import SigningDialog
 
     win = make_window(qtbot, ws)
@@ -310,7 +296,7 @@ def test_a_segregation_of_duties_refusal_names_the_rule(qtbot, theme_app, ws):
     win.shutdown(5000)
 
 
-def test_a_blocked_gate_is_refused_with_its_name(qtbot, theme_app, ws):
+def test_a_blocked_gate_is_refused_with_its_name(qtbot, themed, ws):
     """Term deposit propensity (tier 2, production) has a failed blocking validation: a
     champion move is blocked by the validation gate when the Model Risk Manager signs."""
     win = make_window(qtbot, ws)
@@ -338,7 +324,7 @@ def test_a_blocked_gate_is_refused_with_its_name(qtbot, theme_app, ws):
     win.shutdown(5000)
 
 
-def test_a_concurrent_signature_reloads_with_a_clear_message(qtbot, theme_app, ws):
+def test_a_concurrent_signature_reloads_with_a_clear_message(qtbot, themed, ws):
     win = make_window(qtbot, ws)
     mid = model_id(ws, INCOME)
     req = approvals.request_approval(ws, mid, 1, login="mateo", password="demo-mateo", reason="ready",
@@ -365,7 +351,7 @@ def test_a_concurrent_signature_reloads_with_a_clear_message(qtbot, theme_app, w
     win.shutdown(5000)
 
 
-def test_withdraw_by_the_submitter(qtbot, theme_app, ws):
+def test_withdraw_by_the_submitter(qtbot, themed, ws):
     win = make_window(qtbot, ws)
     req = approvals.request_approval(ws, model_id(ws, INCOME), 1, login="mateo", password="demo-mateo",
                                      reason="ready", to_status="validation")
@@ -388,7 +374,7 @@ def _grab(qtbot, widget, name: str) -> Path:
     return path
 
 
-def test_screenshots(qtbot, theme_app, ws):
+def test_screenshots(qtbot, themed, ws):
     """docs/screenshots/approvals-queue.png, signing-dialog.png, sign-in.png."""
     from console.ui.signin import SignInDialog
 

@@ -24,6 +24,7 @@ from console.domain.governance import Role  # noqa: E402
 from console.domain.models import TaskType  # noqa: E402
 from console.services import governance  # noqa: E402
 from console.services.workspace import Workspace  # noqa: E402
+from tests.conftest import open_main_window  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -40,23 +41,9 @@ def ws(demo_copy):
     w.close()
 
 
-def _window(qtbot, qapp, ws):
-    from console.ui import theme
-    from console.ui.main_window import MainWindow
-
-    theme.apply_theme(qapp)
-    w = MainWindow(workspace=ws, restore_state=False, warm_up=False, refresh_interval_s=0)
-    qtbot.addWidget(w)
-    w.resize(1400, 860)
-    w.show()
-    with qtbot.waitSignal(w.ready, timeout=30000):
-        w.start()
-    return w
-
-
 @pytest.fixture
-def win(qtbot, qapp, ws):
-    w = _window(qtbot, qapp, ws)
+def win(qtbot, themed, ws):
+    w = open_main_window(qtbot, workspace=ws, refresh_interval_s=0)
     yield w
     w.shutdown()
 
@@ -271,7 +258,7 @@ def test_tier_dialog_computes_live_and_refuses_an_override_without_reason(win, w
 
 
 # ---------------------------------------------------------------- inventory
-def test_inventory_marks_overdue_and_never_validated_models(qtbot, qapp, demo_copy):
+def test_inventory_marks_overdue_and_never_validated_models(qtbot, themed, demo_copy):
     from console.ui.inventory import InventoryModel
 
     with _closing(demo_copy) as w0:
@@ -287,7 +274,7 @@ def test_inventory_marks_overdue_and_never_validated_models(qtbot, qapp, demo_co
     con.close()
     assert n >= 1
     ws = Workspace.open(demo_copy)
-    w = _window(qtbot, qapp, ws)
+    w = open_main_window(qtbot, workspace=ws, refresh_interval_s=0)
     try:
         inv = w.inventory.model
         col = InventoryModel.NEXT_VALIDATION

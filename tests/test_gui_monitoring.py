@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
+from tests.conftest import open_main_window
 
 pytestmark = pytest.mark.slow
 
@@ -18,23 +19,8 @@ BIKE = "Bike rental demand forecast"
 
 
 @pytest.fixture
-def themed(qapp):
-    from console.ui import theme
-
-    theme.apply_theme(qapp)
-    return qapp
-
-
-@pytest.fixture
 def window(qtbot, themed, demo_copy):
-    from console.ui.main_window import MainWindow
-
-    w = MainWindow(str(demo_copy), restore_state=False, warm_up=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 860)
-    w.show()
-    with qtbot.waitSignal(w.ready, timeout=60000):
-        w.start()
+    w = open_main_window(qtbot, location=str(demo_copy))
     yield w
     w.shutdown()
 

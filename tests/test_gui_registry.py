@@ -31,14 +31,6 @@ SECRET = "s3cr3t-Tollgate-pw-🔑"
 
 # =========================================================================== fixtures
 
-@pytest.fixture
-def themed(qapp):
-    from console.ui import theme
-
-    theme.apply_theme(qapp)
-    return qapp
-
-
 
 
 @pytest.fixture
