@@ -353,7 +353,7 @@ def _detect_datetimes(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _family(dtype: Any) -> str:
+def dtype_family(dtype: Any) -> str:
     """'bool' | 'number' | 'datetime' | 'text' | 'other' for a pandas/numpy dtype."""
     if pd.api.types.is_bool_dtype(dtype):
         return "bool"
@@ -394,9 +394,9 @@ def _apply_schema(
     for col in list(df.columns):
         if col not in schema:
             continue
-        target = _family(schema[col])
+        target = dtype_family(schema[col])
         s = df[col]
-        have = _family(s.dtype)
+        have = dtype_family(s.dtype)
         if target == have == "number":
             if pd.api.types.is_float_dtype(schema[col]) and pd.api.types.is_integer_dtype(s.dtype):
                 df[col] = s.astype(schema[col])  # e.g. int64 -> float64: one dtype for both files
@@ -646,7 +646,7 @@ def read_table(
     if schema is not None:
         items = schema.items()
         schema = {str(k): v for k, v in items}
-        text_columns = {c for c, d in schema.items() if _family(d) == "text"}
+        text_columns = {c for c, d in schema.items() if dtype_family(d) == "text"}
     if kind == "parquet":
         df = _read_parquet(p, shown)
     else:

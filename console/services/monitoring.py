@@ -1246,13 +1246,12 @@ _ROLE_NAMES = {"timestamp": ("timestamp", "ts", "time", "datetime", "event_time"
 
 
 def _kind(dtype: Any) -> str:
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if pd.api.types.is_numeric_dtype(dtype):
-        return "number"
-    return "text"
+    """The preview's word for a column type (:func:`console.monitoring.io.dtype_family`;
+    anything else reads as text)."""
+    from console.monitoring.io import dtype_family
+
+    kind = dtype_family(dtype)
+    return "text" if kind == "other" else kind
 
 
 def preview_table(path: Union[str, Path], *, sep: Optional[str] = None, encoding: Optional[str] = None,

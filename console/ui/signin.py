@@ -134,6 +134,12 @@ class _WorkerDialog(QDialog):
         self.show_message(text)
         self.failed.emit(text)
 
+    def _on_user(self, user: Any) -> None:
+        """A worker returned the signed-in user: emit it and close."""
+        self.user = user
+        self.signedIn.emit(user)
+        self.accept()
+
     def _on_finished(self) -> None:
         self.job = None
         self._set_busy(False)
@@ -215,10 +221,6 @@ class SignInDialog(_WorkerDialog):
         self._set_busy(True)
         return self.job
 
-    def _on_user(self, user: Any) -> None:
-        self.user = user
-        self.signedIn.emit(user)
-        self.accept()
 
     def _on_finished(self) -> None:
         super()._on_finished()
@@ -321,8 +323,4 @@ class CreateAdminDialog(_WorkerDialog):
         self._set_busy(True)
         return self.job
 
-    def _on_user(self, user: Any) -> None:
-        self.user = user
-        self.signedIn.emit(user)
-        self.accept()
 
