@@ -179,6 +179,17 @@ def _ts(dt: Optional[datetime], *, suffix: bool = False) -> str:
     return u.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if suffix else "")
 
 
+def _period_end(text: Optional[str]) -> str:
+    """A window boundary as stored (ISO 8601 text): the date alone when it is midnight UTC
+    (calendar windows), else as it is; "—" when absent."""
+    if not text:
+        return "—"
+    for suffix in ("T00:00:00Z", "T00:00:00+00:00", " 00:00:00"):
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
 def _num(v: Any) -> str:
     """Compact human formatting of a metric / statistic value."""
     if v is None:
@@ -944,7 +955,7 @@ class _Builder:
 
         rows, tones = [], []
         for i, w in enumerate(windows):
-            period = f"{w.start or '—'} → {w.end or '—'}" if (w.start or w.end) else "—"
+            period = f"{_period_end(w.start)} → {_period_end(w.end)}" if (w.start or w.end) else "—"
             word = w.status.value if w.status else "not tested"
             cell, tone = self.status_cell(word)
             dcell, dtone = self.status_cell("yes" if w.dataset_drift else "no")
@@ -955,7 +966,8 @@ class _Builder:
                               rows, [78, 150, 55, 42, 42, 56, 70], right=(2, 3, 4), tones=tones))
         out.append(Paragraph(
             "Status is the worst feature status in the window (target excluded). Dataset drift: at least half "
-            "of the tested features drifted (PSI ≥ 0.25).", s.note))
+            "of the tested features drifted (PSI ≥ 0.25). A period includes its start and excludes its end "
+            "(UTC).", s.note))
 
         last = windows[-1]
         if len(windows) < 2:
