@@ -129,6 +129,8 @@ class _WorkerDialog(QDialog):
         return self.job is not None
 
     def _on_error(self, message: str, details: str) -> None:
+        # usable again before anyone hears of the failure (``finished`` comes after ``error``)
+        self._on_finished()
         text = message if not details else f"Unexpected error ({message}); nothing was saved."
         text = text[:1].upper() + text[1:]
         self.show_message(text)

@@ -214,6 +214,7 @@ class _PasswordDialog(QDialog):
 
     def _on_error(self, message: str, details: str) -> None:
         kind, text = error_text(self.job.exception if self.job is not None else None, message, details)
+        self._on_finished()  # usable again before ``failed`` (``finished`` comes after ``error``)
         self.last_error = (kind, text)
         self.set_message(text, "warning" if kind == "concurrent" else "fail")
         self.failed.emit(text)
