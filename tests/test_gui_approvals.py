@@ -35,6 +35,16 @@ T = 20000
 @pytest.fixture
 def ws(demo_copy):
     w = Workspace.open(demo_copy)
+    # The demo's tier-1 model really fails checks that block in tier 1 (fairness; sex and
+    # race as inputs; 1994 training data), whose high findings block every approval.
+    # These tests are about the approvals UI (development -> validation), so the Model
+    # Risk Manager closes those findings first (audited, with a reason).
+    from console.services import findings
+
+    sofia = w.authenticate("sofia", "demo-sofia")
+    for f in findings.list_findings(w, model=INCOME):
+        if f.source == "validation":
+            findings.close_finding(w, f.id, by=sofia, reason="accepted for the approvals UI test")
     yield w
     w.close()
 

@@ -262,7 +262,7 @@ def test_audit_pdf_content_is_extractable(tmp_path: Path) -> None:
 def test_drift_table_sorted_by_psi_and_none_handled(tmp_path: Path) -> None:
     out = build_audit_pdf(make_detail(), tmp_path / "a.pdf", workspace_label="ws", generated_at=GENERATED)
     flat = _flat(_text(out)[0])
-    latest = flat[flat.index("Latest window: 2025-03"):]
+    latest = flat[flat.rindex("Latest window: 2025-03"):]  # the last one: the first is in the contents
     order = [latest.index(n) for n in ("duration", "contact", "age", "balance", "job")]
     assert order == sorted(order)
     assert "0.3120" in latest and "0.2760" in latest
@@ -369,3 +369,58 @@ def test_charts_handle_gaps_and_edge_cases() -> None:
     distribution_bar_chart({"bins": [f"c{i}" for i in range(k)], "reference": [1 / k] * k, "current": [1 / k] * k})
     with pytest.raises(ValueError):
         distribution_bar_chart({"bins": ["a", "b"], "reference": [1.0], "current": [0.5, 0.5]})
+
+
+def _with_checks(checks) -> ModelDetail:
+    d = make_detail()
+    run = d.validation_runs[0]
+    from dataclasses import replace
+
+    return replace(d, validation_runs=(replace(run, checks=tuple(checks)),) + d.validation_runs[1:])
+
+
+def test_evidence_convention_long_table_charts_and_bad_input(tmp_path: Path) -> None:
+    """A check's evidence table longer than a page is printed completely, with its header
+    on every page; every chart kind draws; malformed evidence never aborts the report."""
+    from console.domain.models import CheckStatus
+
+    rows = [[f"group-{i:03d}", i, i / 300, i % 2 == 0, None] for i in range(300)]
+    evidence = CheckResult(
+        id="fairness.group_metrics", family="fairness", title="Groups are treated comparably",
+        status=CheckStatus.WARN, blocking=False, description="Per-group selection rates.",
+        source="fairlearn MetricFrame; four-fifths rule (29 CFR 1607.4(D))", params={"min_ratio": 0.8},
+        values={
+            "dp_ratio": 0.83, "worst_group": "група Ω 中文",
+            "tables": [{"title": "Per-group metrics", "columns": ["group", "n", "rate", "flag", "note"],
+                        "rows": rows},
+                       {"title": "broken table", "columns": "not a list", "rows": 3}],
+            "charts": [
+                {"kind": "line", "title": "Reliability", "x_label": "predicted", "y_label": "observed",
+                 "series": [{"name": "model", "points": [[i / 10, i / 10 + 0.01] for i in range(11)]}],
+                 "reference_line": [[0, 0], [1, 1]]},
+                {"kind": "bar", "title": "Importance", "x_label": "feature", "y_label": "drop",
+                 "series": [{"name": "mean", "points": [["age", 0.1], ["θέση", 0.05], ["收入", -0.01]]}],
+                 "reference_line": None},
+                {"kind": "scatter", "title": "Residuals", "x_label": "x", "y_label": "y",
+                 "series": [{"name": "r", "points": [[1, 2], [2, None], ["bad"], [3, 1.5]]}]},
+                {"kind": "line", "title": "Empty", "series": []},
+                "not a chart",
+            ],
+            "notes": ["Group 'Other' has 12 rows: flagged, not judged.", 42],
+        })
+    plain = CheckResult(id="data.schema", family="data", title="Schema", status=CheckStatus.PASS, blocking=True,
+                        values={"n_columns": 16})
+    out = build_audit_pdf(_with_checks([plain, evidence]), tmp_path / "e.pdf", workspace_label="ws",
+                          generated_at=GENERATED)
+    text, reader = _text(out)
+    flat = _flat(text)
+    for i in range(300):
+        assert f"group-{i:03d}" in text, i
+    pages_with_rows = [p.extract_text() for p in reader.pages if "group-0" in (p.extract_text() or "")
+                       or "group-1" in (p.extract_text() or "") or "group-2" in (p.extract_text() or "")]
+    assert len(pages_with_rows) >= 3
+    assert all("group n rate flag note" in _flat(p) for p in pages_with_rows)  # header repeated
+    for needle in ("Per-group metrics", "Reliability", "Importance", "Residuals", "No values to plot.",
+                   "flagged, not judged", "група Ω 中文", "⚠ WARN", "four-fifths rule",
+                   "min_ratio = 0.8"):
+        assert needle in flat, needle

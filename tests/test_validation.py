@@ -1,4 +1,6 @@
-"""Validation checks and safe model loading on real data (Adult, Bank Marketing, Bike Sharing).
+"""Safe model loading and the core validation checks (data.schema, performance.metrics,
+performance.champion of :func:`console.validation.suite.run_suite`) on real data (Adult,
+Bank Marketing, Bike Sharing).  The other checks are tested in test_validation_suite.py.
 
 Data: ``shared/data`` next to the repository (see its README.md for origin and licenses);
 the tests are skipped when it is absent.  Training samples are kept at <= 8,000 rows so
@@ -31,14 +33,25 @@ from console.domain.models import CheckResult, CheckStatus, ModelVersion, TaskTy
 from console.errors import Cancelled, InputError
 from console.jobs import CancelToken
 from console.validation import (
-    CHECK_IDS,
     TRUSTED_TYPES,
+    SuiteInput,
+    default_plan,
     dump_model,
     load_model,
-    run_checks,
+    run_suite,
     sha256_hex,
     suite_passed,
 )
+
+#: The checks this module exercises, in catalogue order.
+CHECK_IDS = ("data.schema", "performance.metrics", "performance.champion")
+#: Old threshold names -> (check id, parameter) of the validation plan.
+THRESHOLDS = {
+    "min_roc_auc": ("performance.metrics", "min_roc_auc"),
+    "min_r2": ("performance.metrics", "min_r2"),
+    "min_rows": ("performance.metrics", "min_rows"),
+    "max_champion_drop": ("performance.champion", "max_drop"),
+}
 
 from tests.conftest import SHARED_DATA as DATA_DIR
 ADULT_COLUMNS = [
@@ -142,6 +155,16 @@ def assert_json_safe(results: list[CheckResult]) -> None:
 # ----------------------------------------------------------------------------- fixtures
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Fit the fixtures' models with one OpenMP thread, as run_suite does (on a busy
+    shared machine HistGradientBoosting is ten times slower with more)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
 @pytest.fixture(scope="module")
 def adult():
     train = read_adult().sample(n=8000, random_state=SEED)
@@ -171,11 +194,16 @@ def bank():
     }
 
 
-def run(reg: Registered, data: pd.DataFrame, target: str, **kw) -> list[CheckResult]:
-    return run_checks(
-        estimator=reg.estimator, version=reg.version, data=data, target=target,
-        task=TaskType.CLASSIFICATION, **kw,
-    )
+def run(reg: Registered, data: pd.DataFrame, target: str, *, champion=None, thresholds=None,
+        task=TaskType.CLASSIFICATION, progress=None, cancel=None) -> list[CheckResult]:
+    """The three core checks at tier 2 (ROC AUC >= 0.70; data and performance block)."""
+    plan = default_plan(2)
+    for key, value in (thresholds or {}).items():
+        cid, name = THRESHOLDS.get(key, ("performance.metrics", key))
+        plan.params.setdefault(cid, {})[name] = value
+    inp = SuiteInput(estimator=reg.estimator, version=reg.version, task=task, data=data, target=target,
+                     tier=2, champion=champion)
+    return run_suite(inp, plan, progress=progress, cancel=cancel, only=CHECK_IDS)
 
 
 # ----------------------------------------------------------------------------- loading
@@ -260,10 +288,10 @@ def test_good_model_passes(request, dataset, target, key):
     assert [r.id for r in results] == list(CHECK_IDS)
     res = by_id(results)
     assert res["data.schema"].status is CheckStatus.PASS, res["data.schema"].reason
-    thr = res["performance.threshold"]
+    thr = res["performance.metrics"]
     assert thr.status is CheckStatus.PASS, thr.reason
     assert thr.values["primary_metric"] == "roc_auc"
-    assert thr.values["threshold"] == pytest.approx(0.70)
+    assert thr.params["min_roc_auc"] == pytest.approx(0.70)
     assert thr.values["roc_auc"] > 0.70
     for m in ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1", "brier"):
         assert isinstance(thr.values[m], float), m
@@ -288,7 +316,7 @@ def test_degraded_model_fails_threshold_and_champion(adult):
     results = run(adult["bad"], adult["holdout"], "income", champion=adult["hgb"].pair)
     res = by_id(results)
     assert res["data.schema"].status is CheckStatus.PASS
-    thr = res["performance.threshold"]
+    thr = res["performance.metrics"]
     assert thr.status is CheckStatus.FAIL
     assert thr.values["roc_auc"] < 0.65
     champ = res["performance.champion"]
@@ -317,7 +345,7 @@ def test_missing_column_fails_schema_and_errors_performance(adult):
     assert schema.status is CheckStatus.FAIL
     assert schema.values["missing_columns"] == ["age", "education"]
     assert "'age'" in schema.reason
-    for cid in ("performance.threshold", "performance.champion"):
+    for cid in ("performance.metrics", "performance.champion"):
         assert res[cid].status is CheckStatus.ERROR
         assert res[cid].reason.startswith("cannot predict: missing columns")
         assert "'age'" in res[cid].reason
@@ -330,7 +358,7 @@ def test_extra_column_warns_and_is_ignored(adult):
     res = by_id(run(adult["lr"], data, "income"))
     assert res["data.schema"].status is CheckStatus.WARN
     assert res["data.schema"].values["extra_columns"] == ["customer_id"]
-    assert res["performance.threshold"].status is CheckStatus.PASS
+    assert res["performance.metrics"].status is CheckStatus.PASS
 
 
 def test_dtype_kinds(adult):
@@ -350,8 +378,8 @@ def test_dtype_kinds(adult):
     results = run(adult["lr"], holdout.assign(age="forty"), "income", champion=adult["hgb"].pair)
     res = by_id(results)
     assert res["data.schema"].status is CheckStatus.FAIL
-    assert res["performance.threshold"].status is CheckStatus.ERROR
-    assert "failed to predict" in res["performance.threshold"].reason
+    assert res["performance.metrics"].status is CheckStatus.ERROR
+    assert "failed to predict" in res["performance.metrics"].reason
     assert res["performance.champion"].status is CheckStatus.ERROR
     assert_json_safe(results)
 
@@ -363,12 +391,12 @@ def test_target_problems(adult):
     assert res["data.schema"].status is CheckStatus.FAIL
     assert "3 missing or infinite" in res["data.schema"].reason
     # the performance is still measured on the rows with a label
-    assert res["performance.threshold"].values["n_rows_excluded"] == 3
+    assert res["performance.metrics"].values["n_rows_excluded"] == 3
 
     res = by_id(run(adult["lr"], adult["holdout"].drop(columns=["income"]), "income"))
     assert res["data.schema"].status is CheckStatus.FAIL
     assert "target column 'income' is missing" in res["data.schema"].reason
-    assert res["performance.threshold"].status is CheckStatus.ERROR
+    assert res["performance.metrics"].status is CheckStatus.ERROR
 
 
 def test_raw_adult_test_labels_with_trailing_dot_are_reported(adult):
@@ -377,7 +405,7 @@ def test_raw_adult_test_labels_with_trailing_dot_are_reported(adult):
     res = by_id(results)
     assert res["data.schema"].status is CheckStatus.FAIL
     assert "'>50K.'" in res["data.schema"].reason and "relabel" in res["data.schema"].reason
-    assert res["performance.threshold"].status is CheckStatus.ERROR
+    assert res["performance.metrics"].status is CheckStatus.ERROR
     assert_json_safe(results)
 
 
@@ -386,13 +414,13 @@ def test_empty_data_and_single_class(adult):
     results = run(adult["lr"], holdout.iloc[0:0], "income")
     res = by_id(results)
     assert res["data.schema"].status is CheckStatus.FAIL and res["data.schema"].values["n_rows"] == 0
-    assert res["performance.threshold"].status is CheckStatus.ERROR
+    assert res["performance.metrics"].status is CheckStatus.ERROR
     assert_json_safe(results)
 
     one_class = holdout[holdout["income"] == "<=50K"].head(300)
     results = run(adult["lr"], one_class, "income", champion=adult["hgb"].pair)
     res = by_id(results)
-    thr = res["performance.threshold"]
+    thr = res["performance.metrics"]
     assert thr.status is CheckStatus.ERROR
     assert thr.values["roc_auc"] is None and "single class" in thr.values["metric_notes"]["roc_auc"]
     assert res["performance.champion"].status is CheckStatus.ERROR
@@ -401,14 +429,14 @@ def test_empty_data_and_single_class(adult):
 
 def test_thresholds_override_and_validation(adult):
     res = by_id(run(adult["lr"], adult["holdout"], "income", thresholds={"min_roc_auc": 0.99}))
-    assert res["performance.threshold"].status is CheckStatus.FAIL
-    assert res["performance.threshold"].values["threshold"] == 0.99
+    assert res["performance.metrics"].status is CheckStatus.FAIL
+    assert res["performance.metrics"].params["min_roc_auc"] == 0.99
     res = by_id(
         run(adult["bad"], adult["holdout"], "income", champion=adult["lr"].pair,
             thresholds={"max_champion_drop": 1.0, "min_roc_auc": 0.0})
     )
     assert res["performance.champion"].status is CheckStatus.PASS
-    assert res["performance.threshold"].status is CheckStatus.PASS
+    assert res["performance.metrics"].status is CheckStatus.PASS
     with pytest.raises(InputError, match="min_auc"):
         run(adult["lr"], adult["holdout"], "income", thresholds={"min_auc": 0.8})
     with pytest.raises(InputError, match="finite"):
@@ -419,7 +447,7 @@ def test_progress_and_cancel(adult):
     calls: list[tuple[float, str]] = []
     run(adult["lr"], adult["holdout"], "income", progress=lambda f, m: calls.append((f, m)))
     fractions = [f for f, _ in calls]
-    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(calls) == 1 + len(CHECK_IDS)
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(calls) == 1 + 2 * len(CHECK_IDS)
 
     token = CancelToken()
     token.cancel()
@@ -441,14 +469,14 @@ def test_multiclass_target_on_bank_marital():
     train, holdout = df.iloc[:4000], df.iloc[4000:]
     reg = Registered(LogisticRegression(max_iter=2000), train.drop(columns=["marital"]), train["marital"], 1, "marital")
     results = run(reg, holdout, "marital")
-    thr = by_id(results)["performance.threshold"]
+    thr = by_id(results)["performance.metrics"]
     assert thr.values["classes"] == ["divorced", "married", "single"]
     assert thr.values["f1_average"] == "macro" and "brier" not in thr.values
     assert 0.5 < thr.values["roc_auc"] < 1.0
     assert_json_safe(results)
     # a class absent from the data: one-vs-rest ROC AUC undefined -> error with the reason
     results = run(reg, holdout[holdout["marital"] != "divorced"], "marital")
-    thr = by_id(results)["performance.threshold"]
+    thr = by_id(results)["performance.metrics"]
     assert thr.status is CheckStatus.ERROR and "'divorced'" in thr.reason
     assert_json_safe(results)
 
@@ -463,12 +491,11 @@ def test_regression_on_bike_sharing():
     model = Pipeline([("scale", StandardScaler()), ("reg", Ridge())]).fit(train[features], train["cnt"])
     artifact = dump_model(model)
     version = make_version(1, train[features], "cnt", artifact)
-    results = run_checks(
-        estimator=load_model(artifact), version=version, data=holdout[features + ["cnt"]],
-        target="cnt", task="regression",
-    )
-    thr = by_id(results)["performance.threshold"]
-    assert thr.values["primary_metric"] == "r2" and thr.values["threshold"] == 0.5
+    reg = Registered.__new__(Registered)
+    reg.estimator, reg.version = load_model(artifact), version
+    results = run(reg, holdout[features + ["cnt"]], "cnt", task=TaskType.REGRESSION)
+    thr = by_id(results)["performance.metrics"]
+    assert thr.values["primary_metric"] == "r2" and thr.params["min_r2"] == 0.5
     assert thr.status is CheckStatus.PASS, thr.reason
     assert {"rmse", "mae", "r2"} <= set(thr.values)
     assert_json_safe(results)
@@ -498,8 +525,8 @@ def test_batched_prediction_gives_the_same_metrics(adult, monkeypatch):
     import console.validation.checks as checks
 
     reg = adult["hgb"]
-    whole = by_id(run(reg, adult["holdout"], "income"))["performance.threshold"].values
+    whole = by_id(run(reg, adult["holdout"], "income"))["performance.metrics"].values
     monkeypatch.setattr(checks, "PREDICT_BATCH_ROWS", 777)  # 5,000 rows -> 7 slices, the last partial
-    sliced = by_id(run(reg, adult["holdout"], "income"))["performance.threshold"].values
+    sliced = by_id(run(reg, adult["holdout"], "income"))["performance.metrics"].values
     for m in ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1", "brier"):
         assert sliced[m] == pytest.approx(whole[m], abs=1e-12), m

@@ -19,7 +19,7 @@ from console import __version__
 from console.errors import PermissionDenied, TollgateError
 
 _COMMAND_MODULES = ("gui", "demo", "models", "drift", "validate", "report", "workspace", "registry", "audit",
-                    "users", "raci", "approvals", "findings", "tier", "monitor")
+                    "users", "raci", "approvals", "findings", "tier", "monitor", "validation")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -375,13 +375,17 @@ class Finding:
     closed_at: Optional[datetime] = None
     closed_by: Optional[str] = None
     close_reason: Optional[str] = None
+    #: Who remediates it (a login) and by when (UTC); ``None`` on findings opened before
+    #: schema 0007 and on manual ones opened without them.
+    owner: Optional[str] = None
+    due_at: Optional[datetime] = None
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "model": self.model_name, "version": self.version, "source": self.source,
                 "source_ref": self.source_ref, "severity": self.severity, "title": self.title,
                 "detail": self.detail, "state": self.state, "opened_at": utc_text(self.opened_at),
                 "opened_by": self.opened_by, "closed_at": utc_text(self.closed_at), "closed_by": self.closed_by,
-                "close_reason": self.close_reason}
+                "close_reason": self.close_reason, "owner": self.owner, "due_at": utc_text(self.due_at)}
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,9 @@ class RegisteredModel:
     #: models and for models whose registry was removed) and the server's tags.
     source_id: Optional[int] = None
     tags: dict[str, str] = field(default_factory=dict)
+    #: Columns the fairness checks judge the model on (sex, race, age band...); they
+    #: need not be model features (:func:`console.services.validation.set_protected_attributes`).
+    protected_attributes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,14 @@ class ModelVersion:
     synced_at: Optional[datetime] = None
     changed_on_server_at: Optional[datetime] = None
     deleted_on_server_at: Optional[datetime] = None
+    #: The training data with its target as stored at registration (Parquet blob; ``None``
+    #: for versions registered before schema 0007) and when it was extracted (UTC).
+    training_sha256: Optional[str] = None
+    training_data_at: Optional[datetime] = None
+    #: ``"pickle"`` for a version registered from a trusted pickle/joblib file (then
+    #: ``source_sha256`` is that file's SHA-256); ``None`` for a skops artifact.
+    source_format: Optional[str] = None
+    source_sha256: Optional[str] = None
 
     @property
     def pulled(self) -> bool:
@@ -211,7 +222,14 @@ class RegistryAlias:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Result of one validation check (``values`` is JSON-safe: no NaN/inf)."""
+    """Result of one validation check (``values`` is JSON-safe: no NaN/inf).
+
+    ``description`` (plain language: what the check does), ``source`` (where its method
+    or threshold comes from) and ``params`` (the parameters it ran with, e.g.
+    thresholds) come from the check's :class:`console.validation.suite.CheckSpec` and
+    the validation plan.  ``values`` follows the evidence convention of
+    :mod:`console.validation.suite` (scalars, ``tables``, ``charts``, ``notes``).
+    """
 
     id: str
     family: str
@@ -220,6 +238,9 @@ class CheckResult:
     blocking: bool
     values: dict[str, Any] = field(default_factory=dict)
     reason: Optional[str] = None
+    description: str = ""
+    source: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -230,6 +251,9 @@ class CheckResult:
             "blocking": self.blocking,
             "values": self.values,
             "reason": self.reason,
+            "description": self.description,
+            "source": self.source,
+            "params": self.params,
         }
 
 
@@ -249,6 +273,13 @@ class ValidationRun:
     data_sha256: str
     n_rows: int
     checks: tuple[CheckResult, ...] = ()
+    #: What the run used (see :func:`console.services.validation.run_validation`):
+    #: ``artifact_sha256``, ``data_sha256``, ``data_blob_sha256``, ``training_sha256``,
+    #: ``packages`` (name -> version), ``plan``, ``params`` (check id -> parameters),
+    #: ``target``; older runs carry a ``note`` instead of the plan.
+    fingerprints: dict[str, Any] = field(default_factory=dict)
+    #: The id of the run this one re-ran, else ``None``.
+    rerun_of: Optional[int] = None
 
 
 @dataclass(frozen=True)

@@ -1,58 +1,52 @@
-"""The model audit report: one PDF documenting a registered model for model-risk review.
+"""The model audit report and the model validation report (one model, one PDF).
 
-:func:`build_audit_pdf` turns a :class:`~console.domain.models.ModelDetail` (plain domain
-objects; no Qt, no SQL here) into an A4 PDF with, in order:
+:func:`build_model_report` turns a :class:`~console.domain.models.ModelDetail` plus the
+model's governance records (plain domain objects; no Qt, no SQL here) into an A4 PDF
+laid out by :mod:`console.reports.document`:
 
-cover (title, model, owner, risk tier, lifecycle status, champion, workspace, generation
-time, contents) · 1 Model card · 2 Versions and lineage (SHA-256 fingerprints) ·
-3 Hyperparameters (champion, else latest version) · 4 Validation (latest run, one row per
-check, earlier runs) · 5 Drift monitoring (latest drift run: windows, PSI-over-time chart
-of the top features with the 0.1 / 0.25 thresholds, latest-window table sorted by PSI,
-reference vs current distributions) · 6 Audit trail.
+cover (title, model, owner, tier, status, champion, latest validation and drift, the
+audit chain head hash) · contents with page numbers · then, for ``kind="audit"``:
+Model card (with the tier questionnaire: the tiering inputs) · Versions and lineage
+(SHA-256 fingerprints, registry lineage) · Hyperparameters · Validation results ·
+Check evidence (every check through the evidence convention,
+:mod:`console.reports.evidence`) · Fairness · Drift monitoring (PSI-over-time chart,
+latest-window table) · Findings · Roles and responsibilities (RACI with the people) ·
+Approval requests and electronic signatures · Audit trail (with the chain
+verification) · Appendix A Regulatory mapping (:mod:`console.reports.regulatory`).
+``kind="validation"`` puts the validated version first: Model card · Validated version
+and lineage · Validation results · Check evidence · Fairness · Validation history ·
+Findings · Drift monitoring · RACI · Approvals · Audit trail · Appendix A.
 
-Conventions: all times are printed in UTC (naive datetimes are taken to be UTC already);
-statuses are printed as words (PASS, FAIL, DRIFT, ...) and colour only reinforces them;
-every text run uses the embedded DejaVu fonts (:mod:`console.reports.fonts`); every page
-has a "Page N of M" footer with the generation time; the PDF carries title, author,
-subject and an outline (bookmarks) of the sections.
+Conventions: all times are UTC (naive datetimes are taken to be UTC already); statuses
+are printed as words (PASS, FAIL, DRIFT, ...) with a glyph, colour only repeats them;
+text uses the embedded DejaVu fonts with Droid Sans Fallback for CJK runs; every page
+has a "Page N of M" footer; the PDF carries metadata, XMP, an outline and a JSON
+evidence attachment.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import re
-import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Sequence
-from xml.sax.saxutils import escape
+from typing import Any, Callable, Optional, Sequence
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     KeepTogether,
     NextPageTemplate,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
 
-import console
 from console.domain.models import (
     PSI_DRIFT,
     PSI_WARNING,
@@ -68,8 +62,8 @@ from console.domain.models import (
     ValidationRun,
     psi_status,
 )
-from console.errors import Cancelled, InputError
 from console.jobs import CancelToken, ProgressFn, checkpoint, report
+from console.reports import regulatory
 from console.reports.charts import (
     distribution_bar_chart,
     latest_window,
@@ -77,106 +71,38 @@ from console.reports.charts import (
     psi_series,
     top_features_by_latest_psi,
 )
-from console.reports.fonts import FONT_BOLD, FONT_MONO, FONT_REGULAR, register_fonts
+from console.reports.document import (
+    CONTENT_W as _CONTENT_W,
+    MUTED as _MUTED,
+    NAVY as _NAVY,
+    RISK_TIER_TEXT as _RISK_TIER_TEXT,
+    BuilderBase,
+    Expand,
+    Heading as _Heading,
+    PageTracker,
+    PdfMeta,
+    RenderResult,
+    esc as _esc,
+    num as _num,
+    param as _param,
+    render_pdf,
+    toc_flowable,
+    ts as _ts,
+    utc as _utc,
+    wrap_ident as _wrap_ident,
+)
+from console.reports.evidence import check_evidence, status_glyph
+from console.reports.fonts import FONT_BOLD, FONT_MONO, FONT_REGULAR
 
-__all__ = ["build_audit_pdf", "REPORT_TITLE", "TOP_DRIFT_FEATURES"]
+__all__ = ["build_audit_pdf", "build_model_report", "model_facts", "GovernanceRecords", "REPORT_TITLE",
+           "REPORT_TITLES", "TOP_DRIFT_FEATURES"]
 
 REPORT_TITLE = "Model audit report"
+REPORT_TITLES = {"audit": "Model audit report", "validation": "Model validation report"}
 #: Number of features drawn in the PSI-over-time chart (highest PSI in the latest window).
 TOP_DRIFT_FEATURES = 5
 #: Number of reference-vs-current distribution charts (highest PSI first).
 _DISTRIBUTION_CHARTS = 4
-
-# ----------------------------------------------------------------------------- look
-
-_PAGE_W, _PAGE_H = A4
-_MARGIN_X = 18 * mm
-_MARGIN_TOP = 22 * mm
-_MARGIN_BOTTOM = 22 * mm
-_CONTENT_W = _PAGE_W - 2 * _MARGIN_X
-
-_NAVY = colors.HexColor("#1B3A5C")
-_INK = colors.HexColor("#1F2933")
-_MUTED = colors.HexColor("#616E7C")
-_RULE = colors.HexColor("#CBD2D9")
-_ZEBRA = colors.HexColor("#F5F7FA")
-_LABEL_BG = colors.HexColor("#EEF2F6")
-
-# status word -> (background, text colour)
-_TONE_OK = (colors.HexColor("#E3F4E8"), colors.HexColor("#14532D"))
-_TONE_WARN = (colors.HexColor("#FFF1C7"), colors.HexColor("#6B4400"))
-_TONE_BAD = (colors.HexColor("#FDE2E1"), colors.HexColor("#8A1C12"))
-_TONE_NEUTRAL = (colors.HexColor("#EDEFF2"), colors.HexColor("#3E4C59"))
-_TONES = {
-    "PASS": _TONE_OK,
-    "PASSED": _TONE_OK,
-    "STABLE": _TONE_OK,
-    "WARN": _TONE_WARN,
-    "WARNING": _TONE_WARN,
-    "FAIL": _TONE_BAD,
-    "FAILED": _TONE_BAD,
-    "ERROR": _TONE_BAD,
-    "DRIFT": _TONE_BAD,
-    "YES": _TONE_BAD,  # "dataset drift: YES"
-    "INTACT": _TONE_OK,  # audit hash chain
-    "BROKEN": _TONE_BAD,
-}
-
-_RISK_TIER_TEXT = {
-    1: "Tier 1 (highest): operational; decisions about people or money",
-    2: "Tier 2: scheduled, monitored",
-    3: "Tier 3: ad-hoc / self-service",
-}
-
-
-class _Styles:
-    def __init__(self) -> None:
-        base = ParagraphStyle("tg-body", fontName=FONT_REGULAR, fontSize=8.6, leading=11.6, textColor=_INK)
-        self.body = base
-        self.muted = ParagraphStyle("tg-muted", parent=base, textColor=_MUTED, fontSize=8)
-        self.note = ParagraphStyle("tg-note", parent=base, textColor=_MUTED, fontSize=7.4, leading=9.6,
-                                   spaceBefore=3)
-        self.empty = ParagraphStyle("tg-empty", parent=base, textColor=_MUTED, backColor=_ZEBRA, borderPadding=5,
-                                    spaceBefore=4, spaceAfter=8, leftIndent=5, rightIndent=5)
-        self.h1 = ParagraphStyle("tg-h1", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18,
-                                 textColor=_NAVY, spaceBefore=6, spaceAfter=6, keepWithNext=1)
-        self.h2 = ParagraphStyle("tg-h2", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13,
-                                 textColor=_NAVY, spaceBefore=10, spaceAfter=4, keepWithNext=1)
-        self.cell = ParagraphStyle("tg-cell", parent=base, fontSize=7.4, leading=9.3)
-        self.cell_r = ParagraphStyle("tg-cell-r", parent=self.cell, alignment=TA_RIGHT)
-        self.cell_muted = ParagraphStyle("tg-cell-muted", parent=self.cell, textColor=_MUTED)
-        self.cell_mono = ParagraphStyle("tg-cell-mono", parent=self.cell, fontName=FONT_MONO, fontSize=7.1)
-        self.cell_head = ParagraphStyle("tg-cell-head", parent=self.cell, fontName=FONT_BOLD, textColor=colors.white)
-        self.cell_head_r = ParagraphStyle("tg-cell-head-r", parent=self.cell_head, alignment=TA_RIGHT)
-        self.label = ParagraphStyle("tg-label", parent=self.cell, fontName=FONT_BOLD, textColor=_NAVY)
-        self.kv = ParagraphStyle("tg-kv", parent=base, fontSize=8.2, leading=10.6)
-        self.kv_mono = ParagraphStyle("tg-kv-mono", parent=self.kv, fontName=FONT_MONO, fontSize=7.6)
-        self.cover_kicker = ParagraphStyle("tg-kicker", parent=base, fontName=FONT_BOLD, fontSize=9,
-                                           textColor=_MUTED, leading=12)
-        self.cover_title = ParagraphStyle("tg-cover-title", parent=base, fontName=FONT_BOLD, fontSize=26,
-                                          leading=31, textColor=_NAVY, spaceAfter=6)
-        self.cover_model = ParagraphStyle("tg-cover-model", parent=base, fontName=FONT_BOLD, fontSize=16,
-                                          leading=20, textColor=_INK, spaceAfter=4)
-        self.toc = ParagraphStyle("tg-toc", parent=base, fontSize=9, leading=14, textColor=_NAVY)
-
-
-# ----------------------------------------------------------------------------- formatting
-
-
-def _utc(dt: Optional[datetime]) -> Optional[datetime]:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
-
-
-def _ts(dt: Optional[datetime], *, suffix: bool = False) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in UTC (optionally with " UTC"); "—" for ``None``."""
-    u = _utc(dt)
-    if u is None:
-        return "—"
-    return u.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if suffix else "")
 
 
 def _period_end(text: Optional[str]) -> str:
@@ -188,45 +114,6 @@ def _period_end(text: Optional[str]) -> str:
         if text.endswith(suffix):
             return text[: -len(suffix)]
     return text
-
-
-def _num(v: Any) -> str:
-    """Compact human formatting of a metric / statistic value."""
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            return "—"
-        a = abs(v)
-        if a == 0:
-            return "0"
-        if a >= 1000:
-            return f"{v:,.0f}"
-        if a >= 100:
-            return f"{v:.1f}"
-        if a >= 1:
-            return f"{v:.3f}".rstrip("0").rstrip(".")
-        if a >= 1e-4:
-            return f"{v:.4f}".rstrip("0").rstrip(".")
-        return f"{v:.2e}"
-    if isinstance(v, (dict, list, tuple)):
-        text = json.dumps(v, ensure_ascii=False, default=str)
-        return text if len(text) <= 90 else text[:87] + "…"
-    text = str(v)
-    return text if len(text) <= 120 else text[:117] + "…"
-
-
-def _param(v: Any) -> str:
-    """A hyperparameter value exactly as recorded (Python literal style: 0.5, 1e-05, None)."""
-    if v is None or isinstance(v, (bool, int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return v
-    return json.dumps(v, ensure_ascii=False, default=str)
 
 
 _STATUS_ORDER = ["pass", "warn", "fail", "error", "skipped"]
@@ -260,200 +147,40 @@ def _psi(v: Any) -> str:
     return f"{v:.4f}"
 
 
-def _esc(text: Any) -> str:
-    return escape("" if text is None else str(text))
-
-
-_BREAK_AFTER = re.compile(r"[^._\[\]/,:\s(]*[._\[\]/,:\s(]?")
-
-
-def _wrap_ident(text: str, font: str, size: float, width: float) -> str:
-    """Paragraph markup for an identifier (dotted class path, check ID, column name) that
-    breaks after ``.``, ``_``, ``[``, ``/``, ``,`` or ``(`` rather than mid-word when it
-    is wider than ``width`` points.  A single piece still too wide is left to
-    reportlab's long-word splitting."""
-    text = "" if text is None else str(text)
-    if stringWidth(text, font, size) <= width:
-        return _esc(text)
-    lines: list[str] = []
-    cur = ""
-    for tok in (t for t in _BREAK_AFTER.findall(text) if t):
-        if cur and stringWidth(cur + tok.rstrip(), font, size) > width:
-            lines.append(cur)
-            cur = tok.lstrip()
-        else:
-            cur += tok
-    lines.append(cur)
-    return "<br/>".join(_esc(line) for line in lines)
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-# ----------------------------------------------------------------------------- canvas / doc
-
-
-class _Heading(Paragraph):
-    """A section heading that registers a PDF outline entry and a named destination."""
-
-    def __init__(self, text: str, style: ParagraphStyle, key: str, level: int) -> None:
-        super().__init__(_esc(text), style)
-        self._tg_key = key
-        self._tg_title = text
-        self._tg_level = level
-
-    def draw(self) -> None:
-        super().draw()
-        canv = self.canv
-        _, top = canv.absolutePosition(0, self.height)
-        if hasattr(canv, "tg_bookmark"):
-            canv.tg_bookmark(self._tg_key, top + 6)
-        else:  # plain canvas: bind directly
-            canv.bookmarkHorizontalAbsolute(self._tg_key, top + 6)
-        canv.addOutlineEntry(self._tg_title, self._tg_key, level=self._tg_level, closed=False)
-
-
-def _canvas_class(model_name: str, generated_at: datetime, workspace: str):
-    """A canvas that defers page output to write "Page N of M" footers (and bind the
-    section destinations on the right page) once the page count is known."""
-
-    generated = _ts(generated_at, suffix=True)
-    pdf_date = generated_at.strftime("D:%Y%m%d%H%M%S+00'00'")
-    footer_left = f"{REPORT_TITLE} — {model_name}"
-    footer_left2 = f"Generated {generated} · Workspace: {workspace}"
-    footer_right2 = f"Tollgate {console.__version__}"
-
-    class _NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            # CreationDate / ModDate = the generation time printed on the pages
-            self.setDateFormatter(lambda *_ymdhms: pdf_date)
-            self._tg_pages: list[dict[str, Any]] = []
-            self._tg_marks: list[tuple[str, float]] = []
-
-        def tg_bookmark(self, key: str, top: float) -> None:
-            self._tg_marks.append((key, top))
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab API)
-            self._tg_pages.append(dict(self.__dict__))
-            self._tg_marks = []
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._tg_pages)
-            for number, state in enumerate(self._tg_pages, start=1):
-                self.__dict__.update(state)
-                for key, top in self._tg_marks:
-                    Canvas.bookmarkPage(self, key, fit="XYZ", left=0, top=top)
-                self._tg_footer(number, total)
-                Canvas.showPage(self)
-            self.showOutline()
-            Canvas.save(self)
-
-        def _tg_footer(self, number: int, total: int) -> None:
-            self.saveState()
-            y = 12 * mm
-            self.setStrokeColor(_RULE)
-            self.setLineWidth(0.5)
-            self.line(_MARGIN_X, y + 9.5, _PAGE_W - _MARGIN_X, y + 9.5)
-            right = f"Page {number} of {total}"
-            self.setFont(FONT_BOLD, 7.5)
-            self.setFillColor(_INK)
-            self.drawRightString(_PAGE_W - _MARGIN_X, y, right)
-            self.setFont(FONT_REGULAR, 7.5)
-            avail = _CONTENT_W - stringWidth(right, FONT_BOLD, 7.5) - 20
-            self.drawString(_MARGIN_X, y, _fit(footer_left, FONT_REGULAR, 7.5, avail))
-            self.setFont(FONT_REGULAR, 6.6)
-            self.setFillColor(_MUTED)
-            self.drawRightString(_PAGE_W - _MARGIN_X, y - 9, footer_right2)
-            avail2 = _CONTENT_W - stringWidth(footer_right2, FONT_REGULAR, 6.6) - 20
-            self.drawString(_MARGIN_X, y - 9, _fit(footer_left2, FONT_REGULAR, 6.6, avail2))
-            self.restoreState()
-
-    return _NumberedCanvas
-
-
-class _AuditDoc(BaseDocTemplate):
-    def __init__(self, filename: str, *, model_name: str, progress: Optional[ProgressFn],
-                 cancel: Optional[CancelToken], **kwargs: Any) -> None:
-        super().__init__(filename, **kwargs)
-        self._tg_progress = progress
-        self._tg_cancel = cancel
-        self._tg_model = model_name
-        frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, _CONTENT_W, _PAGE_H - _MARGIN_TOP - _MARGIN_BOTTOM,
-                      id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        cover_frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, _CONTENT_W, _PAGE_H - 40 * mm - _MARGIN_BOTTOM,
-                            id="cover", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([
-            PageTemplate(id="cover", frames=[cover_frame], onPage=self._draw_cover_band),
-            PageTemplate(id="body", frames=[frame], onPage=self._draw_header),
-        ])
-
-    def _draw_cover_band(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        canv.saveState()
-        canv.setFillColor(_NAVY)
-        canv.rect(0, _PAGE_H - 24 * mm, _PAGE_W, 24 * mm, stroke=0, fill=1)
-        canv.setFillColor(colors.white)
-        canv.setFont(FONT_BOLD, 13)
-        canv.drawString(_MARGIN_X, _PAGE_H - 14 * mm, "TOLLGATE")
-        canv.setFont(FONT_REGULAR, 8)
-        canv.drawString(_MARGIN_X, _PAGE_H - 19 * mm, "Model governance and monitoring")
-        canv.drawRightString(_PAGE_W - _MARGIN_X, _PAGE_H - 14 * mm, "Model risk documentation")
-        canv.restoreState()
-
-    def _draw_header(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        canv.saveState()
-        y = _PAGE_H - 13 * mm
-        canv.setFont(FONT_BOLD, 7)
-        canv.setFillColor(_NAVY)
-        left = "TOLLGATE · " + REPORT_TITLE.upper()
-        canv.drawString(_MARGIN_X, y, left)
-        canv.setFont(FONT_REGULAR, 7)
-        canv.setFillColor(_MUTED)
-        avail = _CONTENT_W - stringWidth(left, FONT_BOLD, 7) - 24
-        canv.drawRightString(_PAGE_W - _MARGIN_X, y, _fit(self._tg_model, FONT_REGULAR, 7, avail))
-        canv.setStrokeColor(_NAVY)
-        canv.setLineWidth(0.8)
-        canv.line(_MARGIN_X, y - 4, _PAGE_W - _MARGIN_X, y - 4)
-        canv.restoreState()
-
-    def afterPage(self) -> None:  # noqa: N802 (reportlab API)
-        checkpoint(self._tg_cancel)
-        report(self._tg_progress, min(0.95, 0.8 + 0.015 * self.page), f"Laid out page {self.page}")
-
-
-# ----------------------------------------------------------------------------- content
-
 
 @dataclass(frozen=True)
 class GovernanceRecords:
-    """What section 6 prints: tier assessments (newest first), findings, approval
-    requests (``console.domain.approvals``) of the model."""
+    """The model's governance records: tier assessments (newest first), findings
+    (newest first), approval requests with signatures (``console.domain.approvals``) and
+    the effective RACI matrix with its people (``console.domain.governance.RaciEntry``)."""
 
     tier_assessments: Sequence[Any] = ()
     findings: Sequence[Any] = ()
     requests: Sequence[Any] = ()
+    raci: Sequence[Any] = ()
 
 
-class _Builder:
-    def __init__(self, detail: ModelDetail, *, workspace_label: str, generated_at: datetime,
+
+class _Builder(BuilderBase):
+    def __init__(self, detail: ModelDetail, *, kind: str = "audit", workspace_label: str, generated_at: datetime,
                  audit_head_hash: Optional[str], audit_chain: Optional[ChainVerification] = None,
-                 governance: Optional["GovernanceRecords"] = None) -> None:
+                 governance: Optional["GovernanceRecords"] = None, version: Optional[int] = None,
+                 tracker: Optional[PageTracker] = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.title = REPORT_TITLES.get(kind, REPORT_TITLE)
         self.d = detail
         self.gov = governance
         self.m = detail.model
-        self.s = _Styles()
         self.workspace = workspace_label
         self.generated_at = generated_at
-        self.audit_head_hash = audit_head_hash
+        self.audit_head_hash = audit_head_hash or (audit_chain.head_hash if audit_chain else None)
         self.audit_chain = audit_chain
         self.versions = sorted(detail.versions, key=lambda v: v.version, reverse=True)
         self.champion = self._champion()
+        self.focus_version = version
+        self.tracker = tracker
+        self._n = 0
 
     # ---- helpers
 
@@ -477,116 +204,11 @@ class _Builder:
             names.add("champion")
         return sorted(names, key=lambda n: (n != "champion", n))
 
-    def p(self, text: Any, style: Optional[ParagraphStyle] = None) -> Paragraph:
-        return Paragraph(_esc(text), style or self.s.cell)
 
-    def pm(self, markup: str, style: Optional[ParagraphStyle] = None) -> Paragraph:
-        return Paragraph(markup, style or self.s.cell)
-
-    def ident(self, text: Any, width: float, style: Optional[ParagraphStyle] = None,
-              bold: bool = False) -> Paragraph:
-        """An identifier in a table cell ``width`` points wide (cell padding included)."""
-        style = style or self.s.cell
-        font = FONT_BOLD if bold else style.fontName
-        markup = _wrap_ident(text, font, style.fontSize, width - 8)
-        if bold:
-            markup = f"<b>{markup}</b>"
-        return Paragraph(markup, style)
-
-    def or_missing(self, text: Optional[str], style: Optional[ParagraphStyle] = None) -> Paragraph:
-        if text is None or not str(text).strip():
-            return self.pm("<i>Not recorded</i>", self.s.cell_muted)
-        return self.p(str(text).strip(), style or self.s.kv)
-
-    def status_cell(self, word: str) -> tuple[Paragraph, Optional[tuple]]:
-        """A bold status word and its (background, text) tone for a table cell."""
-        tone = _TONES.get(word.upper(), _TONE_NEUTRAL)
-        style = ParagraphStyle("tg-status", parent=self.s.cell, fontName=FONT_BOLD, textColor=tone[1])
-        return Paragraph(_esc(word.upper()), style), tone
-
-    def empty(self, text: str) -> Paragraph:
-        return Paragraph(_esc(text), self.s.empty)
-
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
-              right: Iterable[int] = (), tones: Sequence[tuple[int, int, Any]] = ()) -> Table:
-        """A data table: navy header repeated on every page, zebra rows, Paragraph cells.
-
-        ``tones``: ``(col, row, (background, text))`` for status cells (row 0 = first data row).
-        """
-        right = set(right)
-        head = [Paragraph(_esc(h), self.s.cell_head_r if i in right else self.s.cell_head)
-                for i, h in enumerate(header)]
-        data: list[list[Any]] = [head]
-        for row in rows:
-            cells = []
-            for i, c in enumerate(row):
-                if isinstance(c, Flowable):
-                    cells.append(c)
-                else:
-                    cells.append(self.p(c, self.s.cell_r if i in right else self.s.cell))
-            data.append(cells)
-        t = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
-        style = [
-            ("FONT", (0, 0), (-1, -1), FONT_REGULAR, 7.4),  # reportlab's default is Helvetica
-            ("BACKGROUND", (0, 0), (-1, 0), _NAVY),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.2),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.3, _RULE),
-            ("LINEBELOW", (0, -1), (-1, -1), 0.6, _NAVY),
-        ]
-        if len(data) > 2:
-            style.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, _ZEBRA]))
-        for col, row, tone in tones:
-            if tone is not None:
-                style.append(("BACKGROUND", (col, row + 1), (col, row + 1), tone[0]))
-        t.setStyle(TableStyle(style))
-        return t
-
-    def kv_table(self, rows: Sequence[tuple[str, Any]], *, label_width: float = 42 * mm,
-                 width: float = _CONTENT_W, tones: Sequence[tuple[int, Any]] = ()) -> Table:
-        """Two-column key/value block (label column tinted); values may be Flowables."""
-        data = []
-        for label, value in rows:
-            cell = value if isinstance(value, Flowable) else self.or_missing(value)
-            data.append([Paragraph(_esc(label), self.s.label), cell])
-        t = Table(data, colWidths=[label_width, width - label_width], hAlign="LEFT")
-        style = [
-            ("FONT", (0, 0), (-1, -1), FONT_REGULAR, 8.2),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, -1), _LABEL_BG),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.3, _RULE),
-            ("LINEABOVE", (0, 0), (-1, 0), 0.6, _NAVY),
-            ("LINEBELOW", (0, -1), (-1, -1), 0.6, _NAVY),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.6),
-        ]
-        for row, tone in tones:
-            if tone is not None:
-                style.append(("BACKGROUND", (1, row), (1, row), tone[0]))
-        t.setStyle(TableStyle(style))
-        return t
-
-    def status_value(self, word: str, rest: str = "") -> tuple[Paragraph, Any]:
-        tone = _TONES.get(word.upper(), _TONE_NEUTRAL)
-        markup = f'<font name="{FONT_BOLD}" color="{tone[1].hexval()}">{_esc(word.upper())}</font>'
-        if rest:
-            markup += " " + _esc(rest)
-        return Paragraph(markup, self.s.kv), tone
-
-    def h1(self, number: int, title: str, key: str) -> Flowable:
-        return _Heading(f"{number}  {title}", self.s.h1, key, 0)
-
-    def section(self, number: int, title: str, key: str) -> list[Flowable]:
-        """Start of a numbered section: a new page unless ~5 cm are left, then the heading."""
-        return [CondPageBreak(140), self.h1(number, title, key)]
-
-    def h2(self, title: str, key: str) -> Flowable:
-        return _Heading(title, self.s.h2, key, 1)
+    def h1(self, number: Any, title: str, key: str) -> Flowable:
+        """A numbered section heading (numbers follow the order sections are built in)."""
+        self._n += 1
+        return super().h1(self._n, title, key)
 
     # ---- summaries used on the cover
 
@@ -627,7 +249,7 @@ class _Builder:
                            f"{(m.status.value if hasattr(m.status, 'value') else str(m.status))}".upper()),
                       s.cover_kicker),
             Spacer(1, 2 * mm),
-            _Heading(REPORT_TITLE, s.cover_title, "cover", 0),
+            _Heading(self.title, s.cover_title, "cover", 0),
             Paragraph(_esc(m.name), s.cover_model),
         ]
         if m.description:
@@ -658,22 +280,27 @@ class _Builder:
             ("Workspace", self.workspace),
             ("Generated at", _ts(self.generated_at, suffix=True)),
         ]
-        if self.audit_head_hash:
-            rows.append(("Audit chain head", self.p(self.audit_head_hash, s.kv_mono)))
-        out.append(self.kv_table(rows, tones=[(6, v_tone), (7, d_tone)]))
-        out.append(Spacer(1, 9 * mm))
-        out.append(Paragraph("Contents", s.h2))
-        for number, (title, key) in enumerate(_SECTIONS, start=1):
-            out.append(Paragraph(f'<a href="#{key}" color="{_NAVY.hexval()}">{number}&nbsp;&nbsp;{_esc(title)}</a>',
-                                 s.toc))
+        if self.kind == "validation":
+            r = self._focus_run()
+            rows.insert(5, ("Validated version", f"Version {r.version} (run #{r.id})" if r else
+                            (f"Version {self.focus_version}: not validated yet" if self.focus_version else "—")))
+        rows.append(("Audit chain head", self.p(self.audit_head_hash, s.kv_mono) if self.audit_head_hash
+                     else "not computed"))
+        vt = 7 if self.kind == "validation" else 6
+        out.append(self.kv_table(rows, tones=[(vt, v_tone), (vt + 1, d_tone)]))
         out.append(Spacer(1, 8 * mm))
         out.append(Paragraph(
             "Generated by Tollgate from the workspace records at the time shown above. All times are UTC. "
-            "Statuses are printed as words (PASS, FAIL, STABLE, WARNING, DRIFT); colour only repeats them. "
+            "Statuses are printed as words with a glyph (✓ PASS, ⚠ WARN, ✗ FAIL); colour only repeats them. "
             "Drift thresholds: PSI &lt; 0.10 stable, 0.10 ≤ PSI &lt; 0.25 warning, PSI ≥ 0.25 drift "
-            "(Siddiqi, <i>Credit Risk Scorecards</i>, 2006).",
+            "(Siddiqi, <i>Credit Risk Scorecards</i>, 2006). The facts in this report are attached to the PDF "
+            "as machine-readable JSON (tollgate-evidence.json). Verify the audit trail later with "
+            f'<font name="{FONT_MONO}">tollgate audit verify --expect-head HASH</font> and the head hash above.',
             s.note))
         out.append(NextPageTemplate("body"))
+        out.append(PageBreak())
+        out.append(Paragraph("Contents", s.h1))
+        out.append(toc_flowable(s))
         out.append(PageBreak())
         return out
 
@@ -690,10 +317,37 @@ class _Builder:
             ("Task type", task),
             ("Source registry", m.source),
             ("Owner", m.owner),
+            ("Risk tier", _RISK_TIER_TEXT.get(m.risk_tier, f"Tier {m.risk_tier}")),
             ("Registered", _ts(m.created_at, suffix=True) if m.created_at else None),
             ("Last updated", _ts(m.updated_at, suffix=True) if m.updated_at else None),
         ]
-        return [self.h1(1, "Model card", "sec-card"), self.kv_table(rows)]
+        out: list[Flowable] = [self.h1(1, "Model card", "sec-card"), self.kv_table(rows)]
+        out.extend(self.tier_block())
+        return out
+
+    def tier_block(self) -> list[Flowable]:
+        """The tiering inputs: the latest signed tier questionnaire."""
+        s, g = self.s, self.gov
+        out: list[Flowable] = [self.h2("Risk tier assessment (tiering inputs)", "sec-tier")]
+        assessments = list(g.tier_assessments) if g is not None else []
+        if not assessments:
+            out.append(self.empty(f"No tier questionnaire recorded; tier {self.m.risk_tier} was set at registration."))
+            return out
+        a = assessments[0]
+        final = f"Tier {a.final_tier}" + (f" (computed {a.computed_tier}; override: {a.override_reason})"
+                                          if a.final_tier != a.computed_tier else " (as computed)")
+        out.append(self.kv_table([
+            ("Final tier", self.p(final, s.kv)),
+            ("Answers", self.pm("<br/>".join(f"{_esc(k)} = <b>{_esc(_param(v))}</b>" for k, v in a.answers.items())
+                                or "—", s.kv)),
+            ("Rule set", self.p(f"version {a.rule_version}", s.kv)),
+            ("Signed by", self.p(f"{a.printed_name} ({a.assessed_by}), {_ts(a.assessed_at, suffix=True)}", s.kv)),
+            ("Signature SHA-256", self.p(a.signature_sha256 or "—", s.kv_mono)),
+        ]))
+        if len(assessments) > 1:
+            out.append(Paragraph(_esc(f"{len(assessments) - 1} earlier assessment(s) are in the JSON attachment."),
+                                 s.note))
+        return out
 
     def versions_section(self) -> list[Flowable]:
         s = self.s
@@ -854,21 +508,29 @@ class _Builder:
             parts.append(f"+{len(items) - len(shown)} more")
         return "<br/>".join(parts) or "—"
 
+    def _focus_run(self) -> Optional[ValidationRun]:
+        """The run this report is about: the latest run of ``version`` when given, else of
+        the governed version (champion, else latest), else the latest run."""
+        if self.focus_version is not None:
+            return next((r for r in self.d.validation_runs if r.version == self.focus_version), None)
+        return self._governed_run()
+
     def validation(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = self.section(4, "Validation", "sec-validation")
-        runs = self.d.validation_runs
-        r = self._governed_run()
+        out: list[Flowable] = self.section(4, "Validation results", "sec-validation")
+        r = self._focus_run()
         if r is None:
-            out.append(self.empty("No validation run recorded yet."))
+            which = f" of version {self.focus_version}" if self.focus_version is not None else ""
+            out.append(self.empty(f"No validation run recorded yet{which}."))
             return out
         count_txt = _status_counts(r.checks)
         result, tone = self.status_value(
             "PASSED" if r.passed else "FAILED",
-            "no blocking check failed or errored" if r.passed else "at least one blocking check failed or errored")
+            "no blocking check failed or errored" if r.passed else "at least one blocking check failed or errored",
+            "✓" if r.passed else "✗")
         ver = f"Version {r.version}" + (" (champion)" if self.champion and self.champion.version == r.version else "")
         out.append(self.h2(f"Latest validation run of version {r.version} (#{r.id})", "sec-validation-latest"))
-        out.append(self.kv_table([
+        rows: list[tuple[str, Any]] = [
             ("Result", result),
             ("Model version", ver),
             ("Data", r.data_label),
@@ -877,39 +539,119 @@ class _Builder:
             ("Run by", r.run_by),
             ("Started / finished", f"{_ts(r.started_at)} → {_ts(r.finished_at)} UTC"),
             ("Checks", f"{len(r.checks)} checks: {count_txt}" if r.checks else "no checks recorded"),
-        ], tones=[(0, tone)]))
+        ]
+        fp = dict(getattr(r, "fingerprints", None) or {})
+        labels = {"artifact_sha256": "Model artifact SHA-256", "data_sha256": "Data fingerprint",
+                  "data_blob_sha256": "Data file SHA-256", "training_sha256": "Training data SHA-256",
+                  "source_sha256": "Source SHA-256"}
+        for k, label in labels.items():
+            if k in fp:
+                rows.append((label, self.p(fp.pop(k) or "not recorded", s.kv_mono)))
+        if fp.get("target"):
+            rows.append(("Target column", str(fp.pop("target"))))
+        packages = fp.pop("packages", None)
+        if isinstance(packages, dict) and packages:
+            rows.append(("Package versions", ", ".join(f"{k} {v}" for k, v in sorted(packages.items()))))
+        plan = fp.pop("plan", None)
+        fp.pop("params", None)  # printed with each check
+        if getattr(r, "rerun_of", None):
+            rows.append(("Re-run of", f"run #{r.rerun_of}"))
+        for k, v in fp.items():
+            rows.append((str(k), self.p(_param(v), s.kv)))
+        out.append(self.kv_table(rows, tones=[(0, tone)]))
+        if isinstance(plan, dict) and isinstance(plan.get("blocking"), dict):
+            out.append(self.h2(f"Validation plan (tier {plan.get('tier', self.m.risk_tier)})", "sec-validation-plan"))
+            prow = [[self.ident(cid, 220, s.cell_mono), self.pm("<b>blocking</b>" if b else "informative")]
+                    for cid, b in plan["blocking"].items()]
+            out.append(self.table(["Check", "In this plan"], prow, [220, _CONTENT_W - 220]))
+            out.append(Paragraph("The plan of the model's risk tier as stored in the workspace when the run started; "
+                                 "each check's parameters are printed with its evidence.", s.note))
         out.append(Spacer(1, 6))
         if not r.checks:
             out.append(self.empty("This run recorded no checks."))
         else:
-            rows, tones = [], []
-            widths = [80, 56, 84, 48, 46, 100, 79]
+            trows, tones = [], []
+            widths = [92, 60, 150, 62, 44, 101]
             for i, c in enumerate(r.checks):
-                cell, tone = self.status_cell(c.status.value)
+                cell, tone = self.status_cell(c.status.value, status_glyph(c.status.value))
                 tones.append((3, i, tone))
-                rows.append([
+                trows.append([
                     self.ident(c.id, widths[0], s.cell_mono),
                     self.p(c.family),
                     self.p(c.title),
                     cell,
                     self.pm("<b>yes</b>" if c.blocking else "no"),
-                    self.pm(self._check_values(c)),
                     self.p(c.reason or "—", s.cell if c.reason else s.cell_muted),
                 ])
-            out.append(self.table(["Check ID", "Family", "Check", "Status", "Blocking", "Key values", "Reason"],
-                                  rows, widths, tones=tones))
-            out.append(Paragraph("A run passes when no blocking check has status FAIL or ERROR.", s.note))
-        others = [x for x in runs if x.id != r.id]
-        if others:
-            out.append(self.h2("Other validation runs (newest first)", "sec-validation-earlier"))
-            rows, tones = [], []
-            for i, er in enumerate(others):
-                cell, tone = self.status_cell("PASSED" if er.passed else "FAILED")
-                tones.append((5, i, tone))
-                rows.append([f"#{er.id}", str(er.version), _ts(er.finished_at), er.run_by, er.data_label, cell,
-                             _status_counts(er.checks) or "—"])
-            out.append(self.table(["Run", "Version", "Finished (UTC)", "Run by", "Data", "Result", "Checks"],
-                                  rows, [34, 40, 78, 80, 115, 50, 96], tones=tones))
+            out.append(self.table(["Check ID", "Family", "Check", "Status", "Blocking", "Reason"],
+                                  trows, widths, tones=tones))
+            out.append(Paragraph("A run passes when no blocking check has status FAIL or ERROR. Each check's "
+                                 "measured values, tables and charts follow in the check evidence section.", s.note))
+        if self.kind == "audit":
+            out.extend(self._other_runs(r))
+        return out
+
+    def _other_runs(self, r: Optional[ValidationRun]) -> list[Flowable]:
+        others = [x for x in self.d.validation_runs if r is None or x.id != r.id]
+        if not others:
+            return []
+        out: list[Flowable] = [self.h2("Other validation runs (newest first)", "sec-validation-earlier")]
+        rows, tones = [], []
+        for i, er in enumerate(others):
+            cell, tone = self.status_cell("PASSED" if er.passed else "FAILED")
+            tones.append((5, i, tone))
+            rows.append([f"#{er.id}", str(er.version), _ts(er.finished_at), er.run_by, er.data_label, cell,
+                         _status_counts(er.checks) or "—"])
+        out.append(self.table(["Run", "Version", "Finished (UTC)", "Run by", "Data", "Result", "Checks"],
+                              rows, [34, 40, 78, 80, 115, 50, 96], tones=tones))
+        return out
+
+    def validation_history(self) -> list[Flowable]:
+        """Validation report: every run of the model and the primary values per version."""
+        out: list[Flowable] = self.section(0, "Validation history", "sec-val-history")
+        r = self._focus_run()
+        if len(self.d.validation_runs) <= (1 if r else 0):
+            out.append(self.empty("No other validation run recorded for this model."))
+            return out
+        out.extend(self._other_runs(r))
+        return out
+
+    def evidence(self) -> list[Flowable]:
+        """Every check of the focus run except fairness, through the evidence convention."""
+        out: list[Flowable] = self.section(0, "Check evidence", "sec-evidence")
+        r = self._focus_run()
+        if r is None or not r.checks:
+            out.append(self.empty("No check results to show."))
+            return out
+        out.append(Paragraph(_esc(
+            f"Run #{r.id} of version {r.version}: each check with its family, status, whether it blocks, the "
+            "parameters it ran with, its measured values, evidence tables and charts, notes, and the source of "
+            "its method or threshold. Fairness checks follow in their own section."), self.s.muted))
+        n = 0
+        for idx, c in enumerate(r.checks):
+            if c.family == "fairness":
+                continue
+            n += 1
+            out.extend(check_evidence(self, c, f"chk-{idx}", number=f"{self._n}.{n}"))
+        if n == 0:
+            out.append(self.empty("All checks of this run are fairness checks; see the fairness section."))
+        return out
+
+    def fairness(self) -> list[Flowable]:
+        """The fairness checks of the focus run with their per-group tables."""
+        out: list[Flowable] = self.section(0, "Fairness", "sec-fairness")
+        r = self._focus_run()
+        checks = [(i, c) for i, c in enumerate(r.checks) if c.family == "fairness"] if r else []
+        if not checks:
+            out.append(self.empty("No fairness check in this validation run (no protected attribute declared, "
+                                  "or the plan does not include the fairness family)."))
+            return out
+        out.append(Paragraph(
+            "Per-group metrics and selection rates (fairlearn MetricFrame); demographic-parity difference and "
+            "ratio (four-fifths rule: ratio below 0.8 flags adverse impact, US EEOC Uniform Guidelines, 29 CFR "
+            "1607.4(D)); equalized-odds difference. Small groups are flagged rather than judged.", self.s.muted))
+        for k, (idx, c) in enumerate(checks, start=1):
+            out.extend(check_evidence(self, c, f"chk-{idx}", number=f"{self._n}.{k}"))
         return out
 
     def _feature_stats(self, f: DriftFeatureResult) -> str:
@@ -1123,49 +865,89 @@ class _Builder:
         elif self.audit_head_hash:
             out.append(Paragraph(_esc(f"Audit chain head when this report was generated: {self.audit_head_hash}"),
                                  s.note))
-        out.append(Spacer(1, 10))
-        out.append(Paragraph("— End of report —", ParagraphStyle("tg-end", parent=s.muted, alignment=1)))
         return out
 
 
-    def governance(self) -> list[Flowable]:
-        """Risk-tier assessment, findings, and approval requests with their electronic
-        signatures (21 CFR 11.50: printed name, UTC date and time, meaning)."""
+    def findings(self) -> list[Flowable]:
+        """Findings on the model (newest first) with severity, owner, due date and state."""
         s, g = self.s, self.gov
-        out: list[Flowable] = self.section(6, "Governance: tier, findings, approvals and signatures", "sec-governance")
-        if g is None:
-            out.append(self.empty("Governance records were not included in this report."))
-            return out
-        out.append(self.h2("Risk tier assessment", "sec-gov-tier"))
-        if not g.tier_assessments:
-            out.append(self.empty(f"No tier questionnaire recorded; tier {self.m.risk_tier} was set at registration."))
-        else:
-            a = g.tier_assessments[0]
-            final = f"Tier {a.final_tier}" + (f" (computed {a.computed_tier}; override: {a.override_reason})"
-                                              if a.final_tier != a.computed_tier else " (as computed)")
-            out.append(self.kv_table([
-                ("Final tier", self.p(final, s.kv)),
-                ("Answers", self.p(", ".join(f"{k} = {v}" for k, v in a.answers.items()), s.kv)),
-                ("Rule set", self.p(f"version {a.rule_version}", s.kv)),
-                ("Signed by", self.p(f"{a.printed_name} ({a.assessed_by}), {_ts(a.assessed_at, suffix=True)}", s.kv)),
-                ("Signature SHA-256", self.p(a.signature_sha256 or "—", s.kv_mono)),
-            ]))
-        out.append(Spacer(1, 6))
-        out.append(self.h2("Findings", "sec-gov-findings"))
-        if not g.findings:
+        out: list[Flowable] = self.section(0, "Findings", "sec-findings")
+        items = list(g.findings) if g is not None else []
+        if self.kind == "validation":
+            items = [f for f in items if f.source == "validation"] or items
+        if not items:
             out.append(self.empty("No finding recorded for this model."))
-        else:
-            rows = []
-            for f in g.findings:
-                closed = (f"closed {_ts(f.closed_at)} by {f.closed_by}: {f.close_reason}" if f.state == "closed"
-                          else "OPEN")
-                rows.append([f"#{f.id}", self.p(f.severity.upper()), self.p(f.title), self.p(f.source),
-                             self.p(_ts(f.opened_at)), self.p(closed)])
-            out.append(self.table(["#", "Severity", "Finding", "Source", "Opened (UTC)", "State"], rows,
-                                  [26, 50, 170, 50, 70, 127]))
+            return out
+        n_open = sum(1 for f in items if f.state != "closed")
+        out.append(Paragraph(_esc(f"{len(items)} finding(s), {n_open} open. Severity follows the risk tier "
+                                  "(DESIGN.md: tier 1 high, tier 2 medium, tier 3 low)."), s.muted))
+        rows, tones = [], []
+        for i, f in enumerate(items):
+            word = "CLOSED" if f.state == "closed" else "OPEN"
+            cell, tone = self.status_cell(word)
+            tones.append((5, i, tone))
+            owner = getattr(f, "owner", None)
+            due = getattr(f, "due_at", None)
+            state_detail = (f"closed {_ts(f.closed_at)} by {f.closed_by}: {f.close_reason}" if f.state == "closed"
+                            else "")
+            rows.append([f"#{f.id}", self.p(f.severity.upper()),
+                         self.pm(f"<b>{_esc(f.title)}</b>" + (f"<br/>{_esc(f.detail)}" if f.detail else "")),
+                         self.p(f"{f.source}" + (f" (v{f.version})" if f.version is not None else "")),
+                         self.p(f"{owner or '—'}" + (f"\ndue {_ts(due)}" if due else "")),
+                         [cell] + ([self.p(state_detail, s.cell_muted)] if state_detail else []),
+                         self.p(_ts(f.opened_at))])
+        out.append(self.table(["#", "Severity", "Finding", "Source", "Owner / due (UTC)", "State", "Opened (UTC)"],
+                              rows, [26, 46, 170, 58, 70, 64, 59], tones=tones))
+        return out
+
+    def raci(self) -> list[Flowable]:
+        """The model's effective RACI matrix resolved for its tier, with the people."""
+        s, g = self.s, self.gov
+        out: list[Flowable] = self.section(0, "Roles and responsibilities (RACI)", "sec-raci")
+        entries = list(g.raci) if g is not None else []
+        if not entries:
+            out.append(self.empty("No RACI matrix recorded for this model."))
+            return out
+        out.append(Paragraph(
+            "The effective RACI template for this model's tier (R responsible, A accountable, C consulted, "
+            "I informed) with the active users holding each role globally or for this model. The Responsible "
+            "submits a request, every Consulted reviews, the Accountable signs.", s.muted))
+        tasks: list[str] = []
+        roles: list[str] = []
+        cells: dict[tuple[str, str], str] = {}
+        people: dict[str, tuple] = {}
+        for e in entries:
+            t, r = e.task.value, e.role.value
+            if t not in tasks:
+                tasks.append(t)
+            if r not in roles:
+                roles.append(r)
+            cells[(t, r)] = e.letters
+            people.setdefault(r, e.users)
+        short = {"Subject Matter Expert (SME)": "SME", "ML Engineer/Architect": "ML Eng.", "Data Engineer": "Data Eng.",
+                 "Data Scientist": "Data Sci.", "DevOps Engineer": "DevOps", "Model Risk Manager": "Model Risk Mgr",
+                 "Business Owner": "Business Owner"}
+        head = ["Lifecycle task"] + [short.get(r, r) for r in roles]
+        first = 132
+        w = (_CONTENT_W - first) / max(len(roles), 1)
+        grid = [[self.p(t)] + [self.pm(f"<b>{_esc(cells.get((t, r), '—'))}</b>") for r in roles] for t in tasks]
+        out.append(self.table(head, grid, [first] + [w] * len(roles)))
         out.append(Spacer(1, 6))
-        out.append(self.h2("Approval requests and electronic signatures", "sec-gov-approvals"))
-        if not g.requests:
+        prow = []
+        for r in roles:
+            us = people.get(r) or ()
+            names = ", ".join(f"{u.display_name} ({u.login})" for u in us)
+            prow.append([self.p(r), self.p(names) if names else self.pm("<i>nobody assigned</i>", s.cell_muted)])
+        out.append(self.table(["Role", "People holding it (globally or for this model)"], prow,
+                              [132, _CONTENT_W - 132]))
+        return out
+
+    def approvals(self) -> list[Flowable]:
+        """Approval requests and their electronic signatures (21 CFR 11.50 / 11.70)."""
+        s, g = self.s, self.gov
+        out: list[Flowable] = self.section(0, "Approval requests and electronic signatures", "sec-approvals")
+        reqs = sorted(g.requests, key=lambda x: x.id) if g is not None else []
+        if not reqs:
             out.append(self.empty("No approval request recorded for this model."))
             return out
         out.append(Paragraph(
@@ -1173,21 +955,54 @@ class _Builder:
             "signature (21 CFR 11.50), was given after re-entering the password (11.200), and is bound to the "
             "SHA-256 of the exact record version signed (11.70): the request as submitted plus the signatures "
             "before it.", s.note))
-        for r in sorted(g.requests, key=lambda x: x.id):
+        for r in reqs:
             intact = "signatures verify" if not r.integrity_problems else "SIGNATURES DO NOT VERIFY: " + "; ".join(
                 r.integrity_problems)
             out.append(Spacer(1, 4))
-            out.append(self.pm(f"<b>Request #{r.id}: v{r.version}, {_esc(r.asked)}</b> — {_esc(r.state.value.upper())}; "
-                               f"{_esc(r.task.value)}, tier {r.risk_tier}, RACI {_esc(r.raci_scope)} v{r.raci_version}; "
-                               f"{_esc(intact)}"))
+            out.append(self.pm(f"<b>{_esc(f'Request #{r.id}: v{r.version}, {r.asked}')}</b> — "
+                               f"{_esc(r.state.value.upper())}; {_esc(r.task.value)}, tier {r.risk_tier}, RACI "
+                               f"{_esc(r.raci_scope)} v{r.raci_version}; {_esc(intact)}"))
+            if r.reason:
+                out.append(Paragraph(_esc(f"Reason: {r.reason}"), s.note))
             rows = []
             for sig in r.signatures:
                 rows.append([str(sig.seq), self.p(sig.printed_name), self.p(sig.role or "submitter"),
-                             self.p(sig.meaning.value.upper()), self.pm(_ts(sig.signed_at).replace(" ", "<br/>", 1)),
-                             self.p(sig.reason), self.ident(sig.record_sha256[:16] + "…", 62)])
-            out.append(self.table(["#", "Printed name", "Capacity", "Meaning", "Time (UTC)", "Reason",
-                                   "Record signed"], rows, [18, 72, 84, 52, 54, 151, 62], right=(0,)))
+                             self.p(sig.meaning.value.upper()), self.pm(_esc(_ts(sig.signed_at)).replace(" ", "<br/>", 1)),
+                             self.p(sig.reason), self.p(sig.record_sha256, s.cell_mono)])
+            if rows:
+                out.append(self.table(["#", "Printed name", "Capacity", "Meaning", "Time (UTC)", "Reason",
+                                       "Record SHA-256"], rows, [16, 70, 72, 50, 52, 120, 99], right=(0,)))
+            else:
+                out.append(self.empty("No signature on this request yet."))
         return out
+
+    def appendix(self) -> list[Flowable]:
+        """Appendix A: the regulatory mapping with section pages and computed gaps."""
+        s = self.s
+        out: list[Flowable] = [CondPageBreak(200), _Heading("Appendix A  Regulatory mapping", s.h1, "sec-appendix", 0,
+                                                            toc_level=0)]
+        out.append(Paragraph(
+            "For each requirement: the sections of this report that evidence it (with their pages), a status "
+            "(EVIDENCED: no gap found; PARTIAL: evidenced with gaps; GAP: not evidenced) and the gaps computed "
+            "from this model's records. Frameworks: " + "; ".join(_esc(f"{k}: {v}")
+                                                           for k, v in regulatory.FRAMEWORKS.items()) + ".",
+            s.muted))
+        facts = model_facts(self.d, self.gov, self.audit_chain, self._focus_run(), self.generated_at)
+        tracker = self.tracker
+
+        def make(pages: dict[str, int]) -> list[Flowable]:
+            titles = dict(tracker.titles) if tracker is not None else {}
+            rows_json = regulatory.evaluate(regulatory.MODEL_REQUIREMENTS, facts, pages, titles)
+            return [self.mapping_table(rows_json)]
+
+        out.append(Expand(make))
+        out.append(Spacer(1, 10))
+        out.append(Paragraph("— End of report —", ParagraphStyle("tg-end", parent=s.muted, alignment=1)))
+        return out
+
+    def mapping_table(self, rows_json: list[dict[str, Any]]) -> Table:
+        return mapping_table(self, rows_json)
+
 
     def _chain_block(self) -> list[Flowable]:
         """The workspace's audit hash chain as verified when the report was generated."""
@@ -1218,18 +1033,208 @@ class _Builder:
         ]
 
 
-_SECTIONS = [
-    ("Model card", "sec-card"),
-    ("Versions and lineage", "sec-versions"),
-    ("Hyperparameters", "sec-hyper"),
-    ("Validation", "sec-validation"),
-    ("Drift monitoring", "sec-drift"),
-    ("Governance: tier, findings, approvals and signatures", "sec-governance"),
-    ("Audit trail", "sec-audit"),
-]
+
+def mapping_table(b: BuilderBase, rows_json: list[dict[str, Any]]) -> Table:
+    """The appendix table: one row per requirement (see :func:`regulatory.evaluate`)."""
+    rows, tones = [], []
+    for i, r in enumerate(rows_json):
+        where = "<br/>".join(
+            f'<a href="#{w["key"]}" color="{_NAVY.hexval()}">{_esc(w["section"])}</a>'
+            + (f", p.&nbsp;{w['page']}" if w.get("page") else "") for w in r["evidenced_in"]) \
+            or "<i>not evidenced in this report</i>"
+        cell, tone = b.status_cell(r["status"].upper())
+        tones.append((3, i, tone))
+        gaps = "<br/>".join("• " + _esc(g) for g in r["gaps"]) or "—"
+        rows.append([b.pm(f"<b>{_esc(r['framework'])}</b><br/>{_esc(r['ref'])}"), b.p(r["title"]),
+                     b.pm(where), cell, b.pm(gaps)])
+    return b.table(["Framework / ref", "Requirement", "Evidenced in (section, page)", "Status", "Gaps "
+                       "found"], rows, [70, 110, 120, 58, _CONTENT_W - 358], tones=tones)
 
 
-# ----------------------------------------------------------------------------- entry point
+# ----------------------------------------------------------------------------- facts for the mapping
+
+
+def model_facts(detail: ModelDetail, gov: Optional[GovernanceRecords], chain: Optional[ChainVerification],
+                run: Optional[ValidationRun], now: datetime) -> dict[str, Any]:
+    """The facts the regulatory gap rules read (:mod:`console.reports.regulatory`),
+    computed from the model's records; JSON-safe."""
+    from console.domain.governance import TIER_POLICIES, revalidation_due
+
+    m = detail.model
+    versions = sorted(detail.versions, key=lambda v: v.version)
+    by_no = {v.version: v for v in versions}
+    champion = next((a.version for a in detail.aliases if a.name == "champion"), None)
+    governed = by_no.get(champion) if champion in by_no else (versions[-1] if versions else None)
+    g = gov or GovernanceRecords()
+    checks = list(run.checks) if run else []
+    families = []
+    for c in checks:
+        if c.family not in families:
+            families.append(c.family)
+    author = by_no[run.version].created_by if run and run.version in by_no else None
+    due = None
+    overdue = False
+    if run is not None and m.risk_tier in TIER_POLICIES:
+        due_dt = revalidation_due(_utc(run.finished_at), m.risk_tier)
+        due = due_dt.date().isoformat() if due_dt else None
+        overdue = bool(due_dt and due_dt < _utc(now))
+    drift_status = None
+    if detail.drift_runs:
+        w = latest_window(detail.drift_runs[0])
+        drift_status = w.status.value if w is not None and w.status else None
+    open_f = [f for f in g.findings if f.state != "closed"]
+    sigs = [sig for r in g.requests for sig in r.signatures]
+    roles_without = sorted({e.role.value for e in g.raci if not e.users})
+    return {
+        "model": m.name,
+        "description": bool((m.description or "").strip()),
+        "intended_use": bool((m.intended_use or "").strip()),
+        "restrictions": bool((m.restrictions or "").strip()),
+        "owner": bool((m.owner or "").strip()),
+        "tier": m.risk_tier,
+        "tier_assessed": bool(g.tier_assessments),
+        "versions": len(versions),
+        "artifact_missing": [v.version for v in versions if not v.artifact_sha256],
+        "training_data_missing": [v.version for v in versions if not v.data_sha256],
+        "holdout_missing": [v.version for v in versions if not v.holdout_sha256],
+        "hyperparameters": bool(governed is not None and governed.hyperparameters),
+        "validation_runs": len(detail.validation_runs),
+        "validated_version": run.version if run else None,
+        "validation_passed": run.passed if run else None,
+        "families": families,
+        "failing_blocking": [c.id for c in checks if c.blocking and c.status.value in ("fail", "error")],
+        "checks_without_description": sum(1 for c in checks if not getattr(c, "description", "")),
+        "checks_without_source": sum(1 for c in checks if not getattr(c, "source", "")),
+        "independent_validation": (None if run is None or author is None else run.run_by != author),
+        "drift_runs": len(detail.drift_runs),
+        "drift_status": drift_status,
+        "revalidation_due": due,
+        "revalidation_overdue": overdue,
+        "findings_open": len(open_f),
+        "findings_open_high": sum(1 for f in open_f if f.severity == "high"),
+        "findings_open_unowned": sum(1 for f in open_f if not getattr(f, "owner", None)),
+        "raci_roles_without_people": roles_without,
+        "approvals": len(g.requests),
+        "signatures": len(sigs),
+        "signatures_unverified": [r.id for r in g.requests if r.integrity_problems],
+        "signatures_without_name": sum(1 for sig in sigs if not (sig.printed_name or "").strip()),
+        "audit_events": len(detail.audit_events),
+        "chain_intact": chain.intact if chain is not None else None,
+        "chain_reason": (chain.reason if chain is not None else None),
+    }
+
+
+# ----------------------------------------------------------------------------- entry points
+
+KINDS = ("audit", "validation")
+
+
+def build_model_report(
+    kind: str,
+    detail: ModelDetail,
+    path: os.PathLike[str] | str,
+    *,
+    workspace_label: str,
+    generated_at: Optional[datetime] = None,
+    version: Optional[int] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    audit_head_hash: Optional[str] = None,
+    audit_chain: Optional[ChainVerification] = None,
+    governance: Optional[GovernanceRecords] = None,
+    evidence: Optional[dict[str, Any]] = None,
+) -> RenderResult:
+    """Write the audit (``kind="audit"``) or validation (``kind="validation"``) report of
+    one model to ``path`` (A4 PDF, atomically) and return a :class:`RenderResult`
+    (path, page count, section pages, warnings).
+
+    Args:
+        detail: the model with versions, aliases, validation runs (newest first), drift
+            runs (newest first) and audit events (oldest first).
+        version: the version the validation report is about (default: the governed
+            version -- champion, else latest); the audit report covers all versions.
+        audit_chain / audit_head_hash: the workspace's audit chain verification (or just
+            its head) at generation time, printed on the cover and under the audit trail.
+        governance: tier assessments, findings, approval requests, RACI with people.
+        evidence: the JSON-safe facts to attach (``tollgate-evidence.json``); the
+            report adds ``report`` (pages, section pages, warnings) and
+            ``regulatory_mapping`` (the appendix rows) to a copy of it.
+        progress / cancel: ``progress(fraction, message)``; ``cancel`` polled between
+            sections and after each laid-out page.
+
+    Raises:
+        ValueError: unknown ``kind``.
+        console.errors.Cancelled: cancelled (nothing written, an existing file kept).
+        console.errors.InputError: folder missing, ``path`` is a folder, or unwritable.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown model report kind {kind!r}; expected one of {', '.join(KINDS)}")
+    generated = _utc(generated_at) if generated_at is not None else datetime.now(timezone.utc)
+    generated = generated.replace(microsecond=0)
+    report(progress, 0.0, "Preparing report")
+    m = detail.model
+    holder: dict[str, Any] = {}
+
+    def make_story(tracker: PageTracker) -> list[Flowable]:
+        b = _Builder(detail, kind=kind, workspace_label=workspace_label, generated_at=generated,
+                     audit_head_hash=audit_head_hash, audit_chain=audit_chain, governance=governance,
+                     version=version, tracker=tracker)
+        holder["builder"] = b
+        if kind == "audit":
+            steps: list[tuple[str, Callable[[], list[Flowable]]]] = [
+                ("Cover page", b.cover), ("Model card", b.model_card), ("Versions and lineage", b.versions_section),
+                ("Hyperparameters", b.hyperparameters), ("Validation", b.validation), ("Check evidence", b.evidence),
+                ("Fairness", b.fairness), ("Drift monitoring", b.drift), ("Findings", b.findings),
+                ("RACI", b.raci), ("Approvals", b.approvals), ("Audit trail", b.audit_trail),
+                ("Regulatory mapping", b.appendix)]
+        else:
+            steps = [
+                ("Cover page", b.cover), ("Model card", b.model_card), ("Versions and lineage", b.versions_section),
+                ("Validation", b.validation), ("Check evidence", b.evidence), ("Fairness", b.fairness),
+                ("Validation history", b.validation_history), ("Findings", b.findings),
+                ("Drift monitoring", b.drift), ("RACI", b.raci), ("Approvals", b.approvals),
+                ("Audit trail", b.audit_trail), ("Regulatory mapping", b.appendix)]
+        story: list[Flowable] = []
+        for i, (label, fn) in enumerate(steps):
+            checkpoint(cancel)
+            report(progress, 0.05 + 0.7 * i / len(steps), f"Preparing section: {label}")
+            part = fn()
+            if story and label not in ("Cover page", "Model card"):
+                story.append(Spacer(1, 8))
+            story.extend(part)
+        return story
+
+    def make_evidence(result: RenderResult) -> dict[str, Any]:
+        b: _Builder = holder["builder"]
+        tracker = b.tracker
+        titles = dict(tracker.titles) if tracker else {}
+        facts = model_facts(detail, governance, audit_chain, b._focus_run(), generated)
+        doc = dict(evidence or {})
+        doc["regulatory_mapping"] = regulatory.evaluate(regulatory.MODEL_REQUIREMENTS, facts,
+                                                        result.section_pages, titles)
+        doc["gap_facts"] = facts
+        doc["report"] = {
+            "kind": kind, "title": b.title, "pages": result.pages,
+            "sections": [{"key": k, "title": titles.get(k, k), "page": p}
+                         for k, p in sorted(result.section_pages.items(), key=lambda kv: (kv[1], kv[0]))],
+            "warnings": list(result.warnings),
+        }
+        return doc
+
+    title = REPORT_TITLES[kind]
+    tier = _RISK_TIER_TEXT.get(m.risk_tier, f"Tier {m.risk_tier}").split(":")[0]
+    status_word = m.status.value if hasattr(m.status, "value") else str(m.status)
+    meta = PdfMeta(
+        title=f"{title}: {m.name}",
+        author=f"Tollgate (workspace: {workspace_label})",
+        subject=f"{title} for {m.name}: {tier}, lifecycle status {status_word}, owner {m.owner}; "
+                f"generated {_ts(generated, suffix=True)}",
+        keywords=["model risk", kind, "model governance", "SR 11-7", "PRA SS1/23", "EU AI Act", "21 CFR Part 11",
+                  m.name],
+        created=generated,
+    )
+    return render_pdf(path, make_story, meta=meta, header_title=title, header_right=m.name,
+                      workspace_label=workspace_label, evidence=make_evidence, progress=progress, cancel=cancel)
 
 
 def build_audit_pdf(
@@ -1242,134 +1247,11 @@ def build_audit_pdf(
     cancel: Optional[CancelToken] = None,
     audit_head_hash: Optional[str] = None,
     audit_chain: Optional[ChainVerification] = None,
-    governance: Optional["GovernanceRecords"] = None,
+    governance: Optional[GovernanceRecords] = None,
+    evidence: Optional[dict[str, Any]] = None,
 ) -> Path:
-    """Write the audit report of one model to ``path`` (A4 PDF) and return its path.
-
-    Args:
-        detail: the model with its versions, aliases, validation runs (newest first),
-            drift runs (newest first) and audit events, as loaded by the services.
-        path: the PDF file to write; its folder must exist.  An existing file is
-            replaced atomically: the PDF is written to a hidden temporary file in the same
-            folder and moved over ``path`` only when complete, so no half-written PDF is
-            ever left behind (not on cancel, not on error).
-        workspace_label: how the workspace is named on the cover and in the footer
-            (a file path or a URL without its password).
-        generated_at: the generation time printed on every page (default: now);
-            a naive datetime is taken to be UTC, an aware one is converted to UTC.
-        progress: ``progress(fraction in [0, 1], message)`` called between sections
-            and after each laid-out page.
-        cancel: polled between sections and after each page.
-        audit_head_hash: the workspace's audit-chain head hash at generation time, printed
-            on the cover and under the audit trail (``tollgate audit verify
-            --expect-head`` checks it later); the row is left out when ``None``.
-        audit_chain: the verification of the workspace's audit chain at generation time
-            (:func:`console.services.audit.verify_chain`); the audit section then prints
-            its result (INTACT / BROKEN at event N, with the reason), the event range
-            (first–last sequence number) and the head hash.
-        governance: the model's tier assessments (newest first), findings and approval
-            requests with signatures, printed in section 6; "not included" when ``None``.
-
-    Returns:
-        The absolute :class:`pathlib.Path` of the written PDF.
-
-    Raises:
-        console.errors.Cancelled: ``cancel`` was set; nothing is written and no
-            temporary file is left.
-        console.errors.InputError: the folder does not exist, ``path`` is a folder, or
-            the file cannot be written (permissions, disk full, open in another program
-            on Windows); the message names the file and what to do.
-        FileNotFoundError: the shipped fonts are missing (broken installation).
-    """
-    target = Path(path).expanduser().absolute()
-    folder = target.parent
-    if target.is_dir():
-        raise InputError(f"Cannot write the report to {target}: it is a folder. Give a file name ending in .pdf.")
-    if not folder.is_dir():
-        raise InputError(f"Cannot write the report to {target}: folder {folder} does not exist. "
-                         "Create it or choose another location.")
-    generated = _utc(generated_at) if generated_at is not None else datetime.now(timezone.utc)
-    generated = generated.replace(microsecond=0)
-
-    report(progress, 0.0, "Preparing report")
-    register_fonts()
-    checkpoint(cancel)
-
-    m = detail.model
-    builder = _Builder(detail, workspace_label=workspace_label, generated_at=generated,
-                       audit_head_hash=audit_head_hash, audit_chain=audit_chain, governance=governance)
-    story: list[Flowable] = []
-    steps = [
-        ("Cover page", builder.cover),
-        ("Model card", builder.model_card),
-        ("Versions and lineage", builder.versions_section),
-        ("Hyperparameters", builder.hyperparameters),
-        ("Validation", builder.validation),
-        ("Drift monitoring", builder.drift),
-        ("Governance", builder.governance),
-        ("Audit trail", builder.audit_trail),
-    ]
-    for i, (label, fn) in enumerate(steps):
-        checkpoint(cancel)
-        report(progress, 0.05 + 0.7 * i / len(steps), f"Preparing section: {label}")
-        part = fn()
-        if story and label not in ("Cover page", "Model card"):
-            story.append(Spacer(1, 8))
-        story.extend(part)
-    checkpoint(cancel)
-    report(progress, 0.78, "Laying out pages")
-
-    tier = _RISK_TIER_TEXT.get(m.risk_tier, f"Tier {m.risk_tier}").split(":")[0]
-    status_word = m.status.value if hasattr(m.status, "value") else str(m.status)
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".part", dir=str(folder))
-        os.close(fd)
-    except OSError as exc:
-        raise InputError(
-            f"Cannot write the report to {target}: {exc.strerror or exc}. "
-            "Choose a folder you can write to (and a shorter file name)."
-        ) from None
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report gets the user's usual mode
-    try:
-        doc = _AuditDoc(
-            str(tmp),
-            model_name=m.name,
-            progress=progress,
-            cancel=cancel,
-            pagesize=A4,
-            leftMargin=_MARGIN_X,
-            rightMargin=_MARGIN_X,
-            topMargin=_MARGIN_TOP,
-            bottomMargin=_MARGIN_BOTTOM,
-            title=f"{REPORT_TITLE}: {m.name}",
-            author=f"Tollgate (workspace: {workspace_label})",
-            subject=f"Model risk audit report for {m.name}: {tier}, lifecycle status {status_word}, "
-                    f"owner {m.owner}; generated {_ts(generated, suffix=True)}",
-            creator=f"Tollgate {console.__version__}",
-            keywords=["model risk", "audit", "model governance", m.name],
-            lang="en",
-            displayDocTitle=1,
-            initialFontName=FONT_REGULAR,  # else every page starts in (unembedded) Helvetica
-            initialFontSize=8.6,
-        )
-        doc.build(story, canvasmaker=_canvas_class(m.name, generated, workspace_label))
-        checkpoint(cancel)
-        report(progress, 0.97, "Saving report")
-        os.replace(tmp, target)
-    except Cancelled:
-        tmp.unlink(missing_ok=True)
-        raise
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(
-            f"Cannot write the report to {target}: {exc.strerror or exc}. "
-            "Check that the folder is writable, has free space and the file is not open in another program."
-        ) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    report(progress, 1.0, "Report saved")
-    return target
+    """The model audit report (:func:`build_model_report` with ``kind="audit"``);
+    returns the absolute path written.  Same arguments and errors."""
+    return build_model_report("audit", detail, path, workspace_label=workspace_label, generated_at=generated_at,
+                              progress=progress, cancel=cancel, audit_head_hash=audit_head_hash,
+                              audit_chain=audit_chain, governance=governance, evidence=evidence).path

@@ -273,14 +273,16 @@ def psi_over_time_chart(
         if i % every:
             continue
         if rotate:
-            s = String(0, 0, _fit(str(lab), FONT_REGULAR, fs, 52), fontName=FONT_REGULAR, fontSize=fs,
+            lf, lt = _lab(lab)
+            s = String(0, 0, _fit(lt, lf, fs, 52), fontName=lf, fontSize=fs,
                        fillColor=_AXIS, textAnchor="end")
             gg = Group(s)
             gg.translate(xx + 2, y0 - 6)
             gg.rotate(35)
             d.add(gg)
         else:
-            d.add(String(xx, y0 - 11, _fit(str(lab), FONT_REGULAR, fs, slot - 4), fontName=FONT_REGULAR,
+            lf, lt = _lab(lab)
+            d.add(String(xx, y0 - 11, _fit(lt, lf, fs, slot - 4), fontName=lf,
                          fontSize=fs, fillColor=_AXIS, textAnchor="middle"))
 
     if not finite:
@@ -322,7 +324,8 @@ def psi_over_time_chart(
             color = SERIES_COLORS[si % len(SERIES_COLORS)]
             d.add(Line(lx, ly + 2.2, lx + 14, ly + 2.2, strokeColor=color, strokeWidth=1.3))
             d.add(_marker(_MARKERS[si % len(_MARKERS)], lx + 7, ly + 2.2, 5.0, color))
-            d.add(String(lx + 19, ly, _fit(str(name), FONT_REGULAR, fs, legend_w - 22), fontName=FONT_REGULAR,
+            nf, nt = _lab(name)
+            d.add(String(lx + 19, ly, _fit(nt, nf, fs, legend_w - 22), fontName=nf,
                          fontSize=fs, fillColor=_INK))
             ly -= 10
         ly -= 6
@@ -450,6 +453,233 @@ def distribution_bar_chart(
         d.add(Rect(lx - w - 9, ly - 0.5, 6, 6, fillColor=fill, strokeColor=stroke, strokeWidth=0.3))
         lx -= w + 16
     if title:
-        d.add(String(2, height - 8, _fit(title, FONT_BOLD, 7, width - 4), fontName=FONT_BOLD,
+        tf, title = _lab(title, FONT_BOLD)
+        d.add(String(2, height - 8, _fit(title, tf, 7, width - 4), fontName=tf,
                      fontSize=7, fillColor=_INK))
     return d
+
+
+# --------------------------------------------------------------------------- evidence charts
+
+
+def _lab(text: Any, base: str = FONT_REGULAR) -> tuple[str, str]:
+    from console.reports.fonts import single_font_text
+
+    return single_font_text(text, base)
+
+
+def _finite_pair(pt: Any) -> Optional[tuple[Any, float]]:
+    if not isinstance(pt, (list, tuple)) or len(pt) < 2:
+        return None
+    x, y = pt[0], pt[1]
+    if isinstance(y, bool) or not isinstance(y, (int, float)) or not math.isfinite(y):
+        return None
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x, float(y)
+
+
+def evidence_chart(spec: Mapping[str, Any], *, width: float = 480.0, height: float = 200.0) -> Drawing:
+    """A vector chart for one entry of a check's ``values["charts"]`` (the evidence
+    convention: ``{"kind": "line"|"bar"|"scatter", "title", "x_label", "y_label",
+    "series": [{"name", "points": [[x, y], ...]}], "reference_line": [[x0, y0], [x1, y1]]
+    | null}``).
+
+    Numeric x values give a linear x axis; if any x is not a number the axis is
+    categorical (categories in first-seen order; bars are grouped per series).  Points
+    with a missing or non-finite y are skipped; an empty chart says so.  Up to 8 series
+    get distinct Okabe–Ito colours and marker shapes; the reference line (e.g. the
+    diagonal of a reliability diagram) is dashed grey.  Never raises on malformed
+    input: unusable series/points are ignored.
+    """
+    register_fonts()
+    kind = str(spec.get("kind") or "line")
+    series_in = spec.get("series") if isinstance(spec.get("series"), list) else []
+    series: list[tuple[str, list[tuple[Any, float]]]] = []
+    for s in series_in[:12]:
+        if not isinstance(s, Mapping):
+            continue
+        pts = [p for p in (_finite_pair(pt) for pt in (s.get("points") or [])[:2000]) if p is not None]
+        series.append((str(s.get("name") or ""), pts))
+    ref = spec.get("reference_line")
+    ref_pts = [p for p in (_finite_pair(pt) for pt in ref)] if isinstance(ref, list) else []
+    ref_pts = [p for p in ref_pts if p is not None and isinstance(p[0], (int, float))]
+
+    d = _drawing(width, height)
+    fs = 6.5
+    legend_w = 110.0 if any(name for name, _ in series) else 0.0
+    all_x = [x for _, pts in series for x, _ in pts]
+    categorical = kind == "bar" or any(isinstance(x, str) or isinstance(x, bool) for x in all_x)
+    cats: list[str] = []
+    if categorical:
+        for x in all_x:
+            sx = num_label(x)
+            if sx not in cats:
+                cats.append(sx)
+        cats = cats[:60]
+    x0 = 40.0
+    x1 = width - legend_w - 10.0
+    rotate = categorical and (len(cats) > 8 or any(stringWidth(c, FONT_REGULAR, fs) > (x1 - x0) / max(len(cats), 1) - 4
+                                                   for c in cats))
+    y0 = 50.0 if rotate else 30.0
+    y1 = height - 18.0
+    title_font, title = _lab(spec.get("title") or "", FONT_BOLD)
+    d.add(String(x0, height - 10, _fit(title, title_font, 7.5, width - x0), fontName=title_font, fontSize=7.5,
+                 fillColor=_INK))
+
+    ys_all = [y for _, pts in series for _, y in pts] + [y for _, y in ref_pts]
+    if kind == "bar":
+        ys_all.append(0.0)
+    if not ys_all:
+        d.add(Line(x0, y0, x1, y0, strokeColor=_AXIS, strokeWidth=0.8))
+        d.add(Line(x0, y0, x0, y1, strokeColor=_AXIS, strokeWidth=0.8))
+        d.add(String((x0 + x1) / 2, (y0 + y1) / 2, "No values to plot.", fontName=FONT_REGULAR, fontSize=8,
+                     fillColor=_AXIS, textAnchor="middle"))
+        return d
+    lo, hi = min(ys_all), max(ys_all)
+    if hi == lo:
+        hi, lo = hi + (abs(hi) * 0.1 or 1.0), lo - (abs(lo) * 0.1 if lo != 0 else 0.0)
+    step = _nice_step(hi - lo, 5)
+    ymin = step * math.floor(lo / step + 1e-9)
+    ymax = step * math.ceil(hi / step - 1e-9)
+    if ymax <= ymin:
+        ymax = ymin + step
+
+    def ys(v: float) -> float:
+        return y0 + (y1 - y0) * (v - ymin) / (ymax - ymin)
+
+    k = 0
+    while ymin + k * step <= ymax + 1e-9 and k < 30:
+        v = ymin + k * step
+        yy = ys(v)
+        if k > 0:
+            d.add(Line(x0, yy, x1, yy, strokeColor=_GRID, strokeWidth=0.5))
+        d.add(String(x0 - 4, yy - fs / 3, _fmt_tick(v, step), fontName=FONT_REGULAR, fontSize=fs, fillColor=_AXIS,
+                     textAnchor="end"))
+        k += 1
+    d.add(Line(x0, y0, x1, y0, strokeColor=_AXIS, strokeWidth=0.8))
+    d.add(Line(x0, y0, x0, y1, strokeColor=_AXIS, strokeWidth=0.8))
+    yl_font, yl = _lab(spec.get("y_label") or "", FONT_BOLD)
+    g = Group(String(0, 0, _fit(yl, yl_font, fs, y1 - y0), fontName=yl_font, fontSize=fs, fillColor=_AXIS,
+                     textAnchor="middle"))
+    g.translate(8, (y0 + y1) / 2)
+    g.rotate(90)
+    d.add(g)
+    xl_font, xl = _lab(spec.get("x_label") or "", FONT_BOLD)
+    d.add(String((x0 + x1) / 2, 4, _fit(xl, xl_font, fs, x1 - x0), fontName=xl_font, fontSize=fs, fillColor=_AXIS,
+                 textAnchor="middle"))
+
+    if categorical:
+        n = max(len(cats), 1)
+        slot = (x1 - x0) / n
+
+        def xs_cat(label: str) -> float:
+            return x0 + slot * (cats.index(label) + 0.5)
+
+        every = max(1, math.ceil(n / 30))
+        for i, c in enumerate(cats):
+            if i % every:
+                continue
+            cf, ct = _lab(c)
+            xx = xs_cat(c)
+            if rotate:
+                gg = Group(String(0, 0, _fit(ct, cf, fs, 44), fontName=cf, fontSize=fs, fillColor=_AXIS,
+                                  textAnchor="end"))
+                gg.translate(xx + 2, y0 - 5)
+                gg.rotate(35)
+                d.add(gg)
+            else:
+                d.add(String(xx, y0 - 10, _fit(ct, cf, fs, slot - 2), fontName=cf, fontSize=fs, fillColor=_AXIS,
+                             textAnchor="middle"))
+        nser = max(len(series), 1)
+        bw = slot * 0.8 / nser
+        for si, (name, pts) in enumerate(series):
+            color = SERIES_COLORS[si % len(SERIES_COLORS)]
+            if kind == "bar":
+                base = ys(max(ymin, min(0.0, ymax)))
+                for x, y in pts:
+                    label = num_label(x)
+                    if label not in cats:
+                        continue
+                    left = xs_cat(label) - slot * 0.4 + si * bw
+                    top = ys(y)
+                    d.add(Rect(left, min(base, top), bw * 0.92, abs(top - base), fillColor=color, strokeColor=None))
+            else:
+                line = []
+                for x, y in pts:
+                    label = num_label(x)
+                    if label in cats:
+                        line += [xs_cat(label), ys(y)]
+                        d.add(_marker(_MARKERS[si % len(_MARKERS)], xs_cat(label), ys(y), 4.5, color))
+                if kind == "line" and len(line) >= 4:
+                    d.add(PolyLine(line, strokeColor=color, strokeWidth=1.2))
+    else:
+        xs_all = [float(x) for x in all_x if isinstance(x, (int, float))] + [float(x) for x, _ in ref_pts]
+        xmin, xmax = (min(xs_all), max(xs_all)) if xs_all else (0.0, 1.0)
+        if xmax == xmin:
+            xmax, xmin = xmax + 0.5, xmin - 0.5
+        xstep = _nice_step(xmax - xmin, 6)
+        xlo = xstep * math.floor(xmin / xstep + 1e-9)
+        xhi = xstep * math.ceil(xmax / xstep - 1e-9)
+
+        def xs(v: float) -> float:
+            return x0 + (x1 - x0) * (v - xlo) / (xhi - xlo)
+
+        k = 0
+        while xlo + k * xstep <= xhi + 1e-9 and k < 30:
+            v = xlo + k * xstep
+            d.add(Line(xs(v), y0, xs(v), y0 - 3, strokeColor=_AXIS, strokeWidth=0.6))
+            d.add(String(xs(v), y0 - 11, _fmt_tick(v, xstep), fontName=FONT_REGULAR, fontSize=fs, fillColor=_AXIS,
+                         textAnchor="middle"))
+            k += 1
+        if len(ref_pts) >= 2:
+            d.add(Line(xs(ref_pts[0][0]), ys(ref_pts[0][1]), xs(ref_pts[-1][0]), ys(ref_pts[-1][1]),
+                       strokeColor=colors.HexColor("#7F7F7F"), strokeWidth=0.8, strokeDashArray=[3, 2]))
+        for si, (name, pts) in enumerate(series):
+            color = SERIES_COLORS[si % len(SERIES_COLORS)]
+            num_pts = sorted(((float(x), y) for x, y in pts if isinstance(x, (int, float))),
+                             key=lambda p: p[0]) if kind == "line" else [(float(x), y) for x, y in pts
+                                                                          if isinstance(x, (int, float))]
+            if kind == "line" and len(num_pts) >= 2:
+                flat: list[float] = []
+                for x, y in num_pts:
+                    flat += [xs(x), ys(y)]
+                d.add(PolyLine(flat, strokeColor=color, strokeWidth=1.2, strokeLineJoin=1))
+            size = 4.5 if kind == "line" else 3.0
+            if len(num_pts) <= 400:
+                for x, y in num_pts:
+                    d.add(_marker(_MARKERS[si % len(_MARKERS)], xs(x), ys(y), size, color))
+    if legend_w:
+        lx, ly = x1 + 12, y1 - 4
+        for si, (name, _) in enumerate(series):
+            if ly < y0:
+                d.add(String(lx, ly, f"+ {len(series) - si} more", fontName=FONT_REGULAR, fontSize=fs,
+                             fillColor=_AXIS))
+                break
+            color = SERIES_COLORS[si % len(SERIES_COLORS)]
+            d.add(Rect(lx, ly, 8, 5, fillColor=color, strokeColor=None))
+            nf, nt = _lab(name)
+            d.add(String(lx + 12, ly, _fit(nt, nf, fs, legend_w - 16), fontName=nf, fontSize=fs, fillColor=_INK))
+            ly -= 10
+        if len(ref_pts) >= 2 and ly > y0:
+            d.add(Line(lx, ly + 2.5, lx + 8, ly + 2.5, strokeColor=colors.HexColor("#7F7F7F"), strokeWidth=0.8,
+                       strokeDashArray=[3, 2]))
+            d.add(String(lx + 12, ly, "reference", fontName=FONT_REGULAR, fontSize=fs, fillColor=_AXIS))
+    return d
+
+
+def num_label(x: Any) -> str:
+    """An x value as an axis label."""
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, float):
+        return f"{x:.4g}"
+    return str(x)
+
+
+def bar_counts_chart(title: str, counts: Mapping[str, int], *, width: float = 240.0, height: float = 150.0,
+                     y_label: str = "models") -> Drawing:
+    """Bars of ``counts`` (label -> count), e.g. models per risk tier; see :func:`evidence_chart`."""
+    return evidence_chart({"kind": "bar", "title": title, "x_label": "", "y_label": y_label,
+                           "series": [{"name": "", "points": [[k, v] for k, v in counts.items()]}]},
+                          width=width, height=height)

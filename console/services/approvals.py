@@ -279,8 +279,9 @@ def evaluate_gates(ws: "Workspace", request: ApprovalRequest, now: Optional[date
                                   f"run `tollgate validate {detail.model.name}@{request.version}`"))
         else:
             run = runs[-1]
-            bad = [c for c in run.checks if (c.blocking or policy.is_blocking(c.family))
-                   and c.status.value in ("fail", "error")]
+            # blocking as the run recorded it: the workspace's validation plan for the
+            # tier at run time (console.services.validation), not the built-in defaults
+            bad = [c for c in run.checks if c.blocking and c.status.value in ("fail", "error")]
             due = revalidation_due(run.finished_at, request.risk_tier)
             if bad:
                 out.append(GateResult("validation", False, f"the latest validation of v{request.version} "

@@ -162,6 +162,10 @@ class ModelSpec:
     #: Calendar features left out of monthly drift monitoring (a monthly window holds
     #: one month, so their shift is expected, not news).
     monitor_exclude: tuple[str, ...] = ()
+    #: Columns the fairness checks judge the model on (declared by the demo Model Risk
+    #: Manager; they need not be model inputs: the sex- and race-blind model is still
+    #: judged on sex and race, which its holdout set keeps).
+    protected: tuple[str, ...] = ()
 
 
 def demo_specs() -> list[ModelSpec]:
@@ -184,6 +188,7 @@ def demo_specs() -> list[ModelSpec]:
             intended_use="Ranking existing clients for campaign call lists; human agents make every offer.",
             restrictions="Not for credit decisions or pricing; not for clients outside the bank's retail book.",
             logs=True,
+            protected=("age", "marital"),
             monitor_exclude=("month",),
             versions=[
                 VersionSpec(lambda: LogisticRegression(max_iter=2000, C=1.0), alias="champion",
@@ -207,6 +212,7 @@ def demo_specs() -> list[ModelSpec]:
             intended_use="Decision support for underwriters, who review every declined pre-screen.",
             restrictions="Must not be the sole basis of an adverse decision (ECOA / Reg B); "
             "sex and race may not be used as inputs in production.",
+            protected=("sex", "race", "age"),
             versions=[
                 VersionSpec(lambda: LogisticRegression(max_iter=2000, C=0.5), alias="champion",
                             description="Logistic regression on all census attributes"),
@@ -225,6 +231,7 @@ def demo_specs() -> list[ModelSpec]:
             use_case="Ad-hoc analysis of campaign response drivers",
             intended_use="Internal analysis only.",
             restrictions="Not for production scoring.",
+            protected=("age", "marital"),
             versions=[
                 VersionSpec(lambda: RandomForestClassifier(n_estimators=80, max_depth=12, min_samples_leaf=5,
                                                            n_jobs=2, random_state=RANDOM_STATE),
@@ -244,6 +251,7 @@ def demo_specs() -> list[ModelSpec]:
             intended_use="Decision support for underwriters.",
             restrictions="Pending validation; not approved for use.",
             author="mateo",
+            protected=("sex", "race", "age"),
             versions=[
                 VersionSpec(lambda: LogisticRegression(max_iter=2000, C=0.5), drop=("sex", "race"),
                             description="Logistic regression without sex and race"),
@@ -282,6 +290,8 @@ class DemoData:
     target: str
     windows: list[WindowSpec]
     window_label: str
+    #: When the training sample was extracted (UTC): the end of the period it covers.
+    extracted_at: Optional[pd.Timestamp] = None
 
 
 def _bank_data() -> DemoData:
@@ -302,7 +312,7 @@ def _bank_data() -> DemoData:
     ]
     return DemoData(train.reset_index(drop=True), holdout.reset_index(drop=True), "y", windows,
                     "Bank Marketing contacts per calendar quarter, May 2008 – Nov 2010 "
-                    "(development sample: contacts before Jul 2009)")
+                    "(development sample: contacts before Jul 2009)", BANK_DEV_END.tz_localize("UTC"))
 
 
 def _bike_data() -> DemoData:
@@ -312,7 +322,7 @@ def _bike_data() -> DemoData:
     dev = df.loc[df["timestamp"] < BIKE_DEV_END, BIKE_FEATURES + ["cnt"]]
     train, holdout = train_test_split(dev, test_size=0.25, random_state=RANDOM_STATE)
     return DemoData(train.reset_index(drop=True), holdout.reset_index(drop=True), "cnt", [],
-                    "Bike Sharing hours 2011–2012")
+                    "Bike Sharing hours 2011–2012", BIKE_DEV_END.tz_localize("UTC"))
 
 
 def _seed_prediction_logs(ws: Workspace, model_id: int, version: Any, dataset: str,
@@ -360,8 +370,9 @@ def _adult_data() -> DemoData:
     train, holdout = train_test_split(df, test_size=0.25, random_state=RANDOM_STATE, stratify=df["income"])
     test = load_adult("test")
     windows = [WindowSpec(label="Census test split (1994)", data=test)]
+    # Extracted by Barry Becker from the 1994 US Census database (UCI dataset page).
     return DemoData(train.reset_index(drop=True), holdout.reset_index(drop=True), "income", windows,
-                    "UCI Adult test split vs the training sample")
+                    "UCI Adult test split vs the training sample", pd.Timestamp("1994-12-31", tz="UTC"))
 
 
 #: Demo users (login, display name, global role); password = "demo-" + login.  Listed
@@ -429,6 +440,7 @@ def build_demo(
         done += 1
 
     seed_demo_users(ws)
+    mrm = None  # the demo Model Risk Manager, signed in when protected attributes are declared
     for spec in specs:
         checkpoint(cancel)
         model = ws.register_model(
@@ -454,19 +466,28 @@ def build_demo(
                 d = data()
                 cols = [c for c in d.train.columns if c not in vspec.drop]
                 train = d.train[cols]
-                holdout = d.holdout[cols]
+                # The holdout keeps dropped columns (e.g. sex, race): not model inputs, but
+                # the fairness checks judge the model on them.
+                holdout = d.holdout
                 X, y = train.drop(columns=[d.target]), train[d.target]
                 est = _pipeline(X, vspec.make(), scale=vspec.scale).fit(X, y)
-                metrics = _metrics(est, holdout.drop(columns=[d.target]), holdout[d.target])
+                metrics = _metrics(est, holdout[X.columns], holdout[d.target])
                 version = ws.register_version(
                     model.id, estimator=est, training_data=train, target_column=d.target,
                     holdout=holdout, metrics=metrics, description=vspec.description, actor=spec.author,
+                    training_data_at=d.extracted_at.to_pydatetime() if d.extracted_at is not None else None,
                 )
                 added["versions_added"] += 1
             if vspec.alias:
                 ws.set_alias(model.id, vspec.alias, version.version, actor=DEMO_ACTOR,
                              reason="demo seeding")
         ws.set_status(model.id, spec.status, actor=DEMO_ACTOR, reason="demo seeding")
+        if spec.protected and tuple(ws.find_model(model.id).protected_attributes) != spec.protected:
+            from console.services import validation
+
+            mrm = mrm or ws.authenticate("sofia", "demo-sofia")
+            validation.set_protected_attributes(ws, model.id, spec.protected, by=mrm,
+                                                reason="demo seeding: attributes judged for fair treatment")
         detail = ws.get_model(model.id)
         validated = {r.version for r in detail.validation_runs}
         for version in detail.versions:

@@ -10,6 +10,7 @@ are audit events; closing needs a reason and a Model Risk Manager or Admin.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Optional, Union
 
 from sqlalchemy import select
@@ -36,27 +37,31 @@ def _finding(s, row: orm.FindingRow) -> Finding:
     v = s.get(orm.ModelVersionRow, row.version_id) if row.version_id is not None else None
     return Finding(row.id, row.model_id, m.name, v.version if v is not None else None, row.source, row.source_ref,
                    row.severity, row.title, row.detail, row.state, row.opened_at, row.opened_by, row.closed_at,
-                   row.closed_by, row.close_reason)
+                   row.closed_by, row.close_reason, row.owner, row.due_at)
 
 
 def add_finding(ws: "Workspace", s, model_row: orm.RegisteredModelRow, *, title: str, source: str,
                 actor: str, severity: Optional[str] = None, detail: str = "", version_id: Optional[int] = None,
-                source_ref: Optional[str] = None) -> Optional[orm.FindingRow]:
+                source_ref: Optional[str] = None, owner: Optional[str] = None,
+                due_at: Optional[datetime] = None) -> Optional[orm.FindingRow]:
     """Open a finding inside the write transaction ``s`` (used by validation and
-    monitoring); ``severity`` defaults to the model's tier severity.  An open finding
-    with the same ``source`` and ``source_ref`` on the model is not opened twice
-    (returns None)."""
+    monitoring); ``severity`` defaults to the model's tier severity; ``owner`` (a login)
+    and ``due_at`` (UTC) say who remediates it by when.  An open finding with the same
+    ``source`` and ``source_ref`` on the model is not opened twice (returns None)."""
     if source_ref is not None and s.scalar(select(orm.FindingRow.id).where(
             orm.FindingRow.model_id == model_row.id, orm.FindingRow.source == source,
             orm.FindingRow.source_ref == source_ref, orm.FindingRow.state == "open")) is not None:
         return None
     sev = severity or severity_for_tier(model_row.risk_tier)
     row = orm.FindingRow(model_id=model_row.id, version_id=version_id, source=source, source_ref=source_ref,
-                         severity=sev, title=title[:300], detail=detail, state="open", opened_by=actor)
+                         severity=sev, title=title[:300], detail=detail, state="open", opened_by=actor,
+                         owner=owner, due_at=due_at)
     s.add(row)
     s.flush()
-    ws._audit(s, actor, "finding.opened", "finding", row.id, model_id=model_row.id,
-              new={"severity": sev, "title": row.title, "source": source, "source_ref": source_ref})
+    new = {"severity": sev, "title": row.title, "source": source, "source_ref": source_ref}
+    if owner is not None or due_at is not None:
+        new.update(owner=owner, due_at=due_at.isoformat() if due_at is not None else None)
+    ws._audit(s, actor, "finding.opened", "finding", row.id, model_id=model_row.id, new=new)
     return row
 
 

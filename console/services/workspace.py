@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import getpass
 import io
-import platform
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +33,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from console import __version__
 from console.domain.models import (
     Alias,
     AuditEvent,
@@ -53,10 +51,10 @@ from console.domain.models import (
     ValidationRun,
 )
 from console.domain.governance import RaciEntry, RaciTemplate, User
-from console.errors import ConcurrentChangeError, InputError, NotFoundError, WorkspaceError, few_names
+from console.errors import ConcurrentChangeError, InputError, NotFoundError, WorkspaceError
 from console.fingerprint import dataframe_fingerprint, sha256_hex
 from console.jsonutil import json_safe
-from console.jobs import CancelToken, ProgressFn, checkpoint, report, scaled
+from console.jobs import CancelToken, ProgressFn, checkpoint, report
 from console.services import audit as audit_chain
 from console.store import convert, db, orm
 from console.store.db import PG_LOCK_AUDIT, PG_LOCK_CLASS, WRITE_OPTION, open_database
@@ -336,15 +334,25 @@ class Workspace:
         metrics: Optional[dict[str, float]] = None,
         description: str = "",
         actor: Optional[str] = None,
+        training_data_at: Optional[datetime] = None,
+        source_format: Optional[str] = None,
+        source_sha256: Optional[str] = None,
     ) -> ModelVersion:
         """Register a new version of model ``model_id``.
 
         The estimator is serialised with skops (content-addressed), the training data is
         fingerprinted (:func:`console.fingerprint.dataframe_fingerprint`) and its feature
-        schema recorded (column -> pandas dtype name, target excluded); the labelled
-        ``holdout`` and the drift ``reference`` (default: the training features) are
-        stored as Parquet blobs.  If a version with the same artifact and training data
-        already exists it is returned instead (idempotent).
+        schema recorded (column -> pandas dtype name, target excluded); the training
+        data with its target (for the reproducibility refit), the labelled ``holdout``
+        and the drift ``reference`` (default: the training features) are stored as
+        Parquet blobs.  ``training_data_at`` (UTC-aware): when the training data was
+        extracted (the staleness check's data age; default: the registration time).
+        ``source_format``/``source_sha256``: ``"pickle"`` and the file's SHA-256 for a
+        version loaded from a trusted pickle/joblib file
+        (:func:`console.services.validation.register_version_from_file`).  If a version
+        with the same artifact and training data already exists it is returned instead
+        (idempotent).  Raises :class:`InputError` for a target column missing from the
+        data or a naive ``training_data_at``.
         """
         from console.validation.loading import dump_model
 
@@ -352,6 +360,8 @@ class Workspace:
             raise InputError(f"target column {target_column!r} is not in the training data")
         if holdout is not None and target_column not in holdout.columns:
             raise InputError(f"target column {target_column!r} is not in the holdout data")
+        if training_data_at is not None and training_data_at.tzinfo is None:
+            raise InputError("training_data_at must be a UTC-aware time (e.g. 2026-01-31T00:00:00+00:00)")
         actor = actor or default_actor()
         artifact = dump_model(estimator)
         artifact_sha = sha256_hex(artifact)
@@ -376,6 +386,7 @@ class Workspace:
             self._put_blob(s, artifact, SKOPS)
             holdout_sha = self._put_blob(s, self.dataset_bytes(holdout), PARQUET) if holdout is not None else None
             reference_sha = self._put_blob(s, self.dataset_bytes(reference), PARQUET)
+            training_sha = self._put_blob(s, self.dataset_bytes(training_data), PARQUET)
             number = (s.scalar(select(func.max(orm.ModelVersionRow.version)).where(
                 orm.ModelVersionRow.model_id == model_id)) or 0) + 1
             row = orm.ModelVersionRow(
@@ -394,6 +405,10 @@ class Workspace:
                 description=description,
                 created_by=actor,
                 created_at=utcnow(),
+                training_sha256=training_sha,
+                training_data_at=training_data_at,
+                source_format=source_format,
+                source_sha256=source_sha256,
             )
             s.add(row)
             s.flush()
@@ -411,6 +426,7 @@ class Workspace:
                     "artifact_sha256": artifact_sha,
                     "data_sha256": data_sha,
                     "estimator": row.estimator_class,
+                    **({"source_format": source_format, "source_sha256": source_sha256} if source_format else {}),
                 },
             )
             return convert.version(row)
@@ -835,6 +851,7 @@ class Workspace:
         )
 
     # ------------------------------------------------------------------ validation
+    # Logic in console.services.validation (plans, trust step, fingerprints, re-runs).
     def run_validation(
         self,
         model_id: Union[int, str],
@@ -848,135 +865,23 @@ class Workspace:
         progress: Optional[ProgressFn] = None,
         cancel: Optional[CancelToken] = None,
     ) -> ValidationRun:
-        """Run the validation checks of a model version and store the run.
+        """Run the tier's validation suite on a model version and store the run (see
+        :func:`console.services.validation.run_validation`).  ``version``: number or
+        alias; ``None`` = champion, else latest.  ``data``: labelled data (default: the
+        holdout set recorded at registration).  A cancelled run raises
+        :class:`console.errors.Cancelled` and writes nothing."""
+        from console.services import validation
 
-        ``version``: number or alias; ``None`` = champion, else latest.  ``data``:
-        labelled data (default: the holdout set recorded at registration), ``target``:
-        its label column (default: the version's target column).  The run, its check
-        results and an audit event are written in one transaction only when the job
-        completes (a cancelled run raises :class:`console.errors.Cancelled` and writes
-        nothing).
-        """
-        from console.validation.checks import run_checks, suite_passed
+        return validation.run_validation(self, model_id, version, data=data, target=target, data_label=data_label,
+                                         actor=actor, source=source, progress=progress, cancel=cancel)
 
-        actor = actor or default_actor()
-        report(progress, 0.0, "Loading model version")
-        with self._session() as s:
-            m = self._model_row(s, model_id, source)
-            v = self._version_row(s, m, version)
-            model = convert.model(m)
-            ver = self._version_row_to_domain(s, v)
-            champ_alias = next((a for a in m.aliases if a.name == "champion"), None)
-            champ = self._version_row_to_domain(s, champ_alias.version) if champ_alias else None
-        if ver.artifact_sha256 is None:
-            raise InputError(
-                f"{model.name} v{ver.version} was pulled from registry {model.source} without its artifact; "
-                "Tollgate validates only model files it holds (skops), and importing a pulled "
-                "model's file is not supported yet; validate a locally registered version instead"
-            )
-        if model.task is TaskType.UNKNOWN:
-            raise InputError(f"{model.name} has task 'unknown'; set its task (classification or regression) before validating")
-        estimator = self.load_estimator(ver)
-        checkpoint(cancel)
-        if data is None:
-            if ver.holdout_sha256 is None:
-                raise InputError(
-                    f"{model.name} v{ver.version} has no recorded holdout set; pass --data FILE --target COL"
-                )
-            report(progress, 0.05, "Loading the recorded holdout set")
-            data = self.load_dataset(ver.holdout_sha256)
-            data_label = data_label or "holdout recorded at registration"
-        target = target or ver.target_column
-        if target not in data.columns:
-            raise InputError(
-                f"target column {target!r} is not in the validation data (columns: {few_names(data.columns, 12)})"
-            )
-        champion = None
-        if champ is not None:
-            champion = (estimator if champ.id == ver.id else self.load_estimator(champ), champ)
-        checkpoint(cancel)
-        started = utcnow()
-        results = run_checks(
-            estimator=estimator,
-            version=ver,
-            data=data,
-            target=target,
-            task=model.task,
-            champion=champion,
-            progress=scaled(progress, 0.1, 0.95),
-            cancel=cancel,
-        )
-        checkpoint(cancel)
-        passed = suite_passed(results)
-        data_sha = dataframe_fingerprint(data)
-        finished = utcnow()
-        report(progress, 0.97, "Saving the validation run")
-        with self._write() as s:
-            run = orm.ValidationRunRow(
-                version_id=ver.id,
-                started_at=started,
-                finished_at=finished,
-                passed=passed,
-                run_by=actor,
-                data_label=data_label or "data",
-                data_sha256=data_sha,
-                n_rows=int(len(data)),
-                artifact_sha256=ver.artifact_sha256,
-                environment=_environment(),
-            )
-            for i, r in enumerate(results):
-                run.checks.append(
-                    orm.CheckResultRow(
-                        position=i,
-                        check_id=r.id,
-                        family=r.family,
-                        title=r.title,
-                        status=r.status.value,
-                        blocking=r.blocking,
-                        values=_finite(r.values),
-                        reason=r.reason,
-                    )
-                )
-            s.add(run)
-            s.flush()
-            self._audit(
-                s,
-                actor,
-                "validation.run",
-                "validation_run",
-                run.id,
-                model_id=model.id,
-                new={
-                    "version": ver.version,
-                    "passed": passed,
-                    "data_sha256": data_sha,
-                    "failed_checks": [r.id for r in results if r.status.value in ("fail", "error")],
-                },
-                at=finished,
-            )
-            self._findings_for_failed_checks(s, run, results, actor)
-            s.flush()
-            s.refresh(run)
-            out = convert.validation_run(run)
-        report(progress, 1.0, "Validation " + ("passed" if passed else "failed"))
-        return out
+    def rerun_validation(self, run_id: int, *, actor: Optional[str] = None, progress: Optional[ProgressFn] = None,
+                         cancel: Optional[CancelToken] = None) -> "Any":
+        """Re-run a stored validation run with the same inputs and report what changed
+        (:func:`console.services.validation.rerun_validation`)."""
+        from console.services import validation
 
-    def _findings_for_failed_checks(self, s: Session, run: orm.ValidationRunRow, results: Sequence[Any],
-                                    actor: str) -> None:
-        """Open a finding for each check of ``run`` that failed (or errored) and blocks
-        at the model's risk tier (DESIGN.md tier defaults: blocking families and finding
-        severity high / medium / low); one open finding per version and check."""
-        from console.domain.governance import TIER_POLICIES
-        from console.services.findings import add_finding
-
-        model_row = s.get(orm.RegisteredModelRow, run.version.model_id)
-        policy = TIER_POLICIES[model_row.risk_tier]
-        for r in results:
-            if r.status.value in ("fail", "error") and (r.blocking or policy.is_blocking(r.family)):
-                add_finding(self, s, model_row, title=f"v{run.version.version}: {r.title} — {r.status.value}",
-                            source="validation", actor=actor, version_id=run.version_id,
-                            source_ref=f"v{run.version.version}:{r.id}",
-                            detail=f"validation run #{run.id}: {r.reason or ''}".strip())
+        return validation.rerun_validation(self, run_id, actor=actor, progress=progress, cancel=cancel)
 
     # ------------------------------------------------------------------ drift
     def record_drift_run(
@@ -1053,28 +958,13 @@ class Workspace:
         progress: Optional[ProgressFn] = None,
         cancel: Optional[CancelToken] = None,
     ) -> Path:
-        """Write the audit PDF of a model to ``path`` (atomically) and audit the export."""
-        from console.reports.audit import build_audit_pdf
+        """Write the audit PDF of a model to ``path`` (atomically) and audit the export;
+        delegates to :func:`console.services.reports.export_report` (``kind="audit"``),
+        whose :class:`~console.services.reports.ReportFile` (a Path) it returns."""
+        from console.services.reports import export_report
 
-        report(progress, 0.0, "Collecting the model's records")
-        detail = self.get_model(model_id, source)
-        checkpoint(cancel)
-        chain = self.verify_audit_chain(progress=scaled(progress, 0.02, 0.1), cancel=cancel)
-        from console.reports.audit import GovernanceRecords
-        from console.services import approvals, findings, governance
-
-        gov = GovernanceRecords(
-            tier_assessments=governance.tier_assessments(self, detail.model.id),
-            findings=findings.list_findings(self, model=detail.model.id, state=None),
-            requests=approvals.list_requests(self, state=None, model=detail.model.id))
-        out = build_audit_pdf(detail, Path(path), workspace_label=self.label,
-                              progress=scaled(progress, 0.1, 0.95), cancel=cancel,
-                              audit_head_hash=chain.head_hash, audit_chain=chain, governance=gov)
-        with self._write() as s:
-            self._audit(s, actor or default_actor(), "report.exported", "registered_model", detail.model.id,
-                        model_id=detail.model.id, new={"kind": "audit", "file": Path(path).name})
-        report(progress, 1.0, f"Report written to {out}")
-        return Path(out)
+        return export_report(self, "audit", model_id, None, path, actor=actor, source=source, progress=progress,
+                             cancel=cancel)
 
     # ------------------------------------------------------------------ audit chain
     def verify_audit_chain(
@@ -1429,18 +1319,3 @@ def _jsonable_params(est: Any) -> dict[str, Any]:
         else:
             continue  # nested estimators appear through their own flattened keys
     return _finite(out)
-
-
-def _environment() -> dict[str, str]:
-    import numpy
-    import scipy
-    import sklearn
-
-    return {
-        "tollgate": __version__,
-        "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
-        "numpy": numpy.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-    }

@@ -45,6 +45,7 @@ def model(row: orm.RegisteredModelRow) -> RegisteredModel:
         updated_by=row.updated_by,
         source_id=row.source_id,
         tags=dict(row.tags or {}),
+        protected_attributes=tuple(row.protected_attributes or ()),
     )
 
 
@@ -76,6 +77,10 @@ def version(row: orm.ModelVersionRow, aliases: tuple[str, ...] = ()) -> ModelVer
         synced_at=row.synced_at,
         changed_on_server_at=row.changed_on_server_at,
         deleted_on_server_at=row.deleted_on_server_at,
+        training_sha256=row.training_sha256,
+        training_data_at=row.training_data_at,
+        source_format=row.source_format,
+        source_sha256=row.source_sha256,
     )
 
 
@@ -106,6 +111,9 @@ def check(row: orm.CheckResultRow) -> CheckResult:
         blocking=row.blocking,
         values=dict(row.values or {}),
         reason=row.reason,
+        description=row.description or "",
+        source=row.source or "",
+        params=dict(row.params or {}),
     )
 
 
@@ -123,6 +131,8 @@ def validation_run(row: orm.ValidationRunRow) -> ValidationRun:
         data_sha256=row.data_sha256,
         n_rows=row.n_rows,
         checks=tuple(check(c) for c in row.checks),
+        fingerprints=dict(row.fingerprints or {}),
+        rerun_of=row.rerun_of,
     )
 
 

@@ -145,6 +145,9 @@ class RegisteredModelRow(Base):
     synced_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
     changed_on_server_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
     deleted_on_server_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    #: Columns the fairness checks judge the model on (JSON list; NULL = none declared;
+    #: migration 0007; set through :func:`console.services.validation.set_protected_attributes`).
+    protected_attributes: Mapped[Optional[list]] = mapped_column(JSON, nullable=True)
 
     versions: Mapped[list["ModelVersionRow"]] = relationship(
         back_populates="model", order_by="ModelVersionRow.version"
@@ -184,6 +187,14 @@ class ModelVersionRow(Base):
     synced_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
     changed_on_server_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
     deleted_on_server_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    # Migration 0007: the training data with its target (Parquet blob, for the
+    # reproducibility refit; NULL for versions registered before it) and when it was
+    # extracted; a version registered from a trusted pickle/joblib file records
+    # ``source_format`` "pickle" and that file's SHA-256 (NULL = a skops file).
+    training_sha256: Mapped[Optional[str]] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
+    training_data_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    source_format: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    source_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
     model: Mapped[RegisteredModelRow] = relationship(back_populates="versions")
 
@@ -232,6 +243,12 @@ class ValidationRunRow(Base):
     n_rows: Mapped[int] = mapped_column(Integer)
     artifact_sha256: Mapped[str] = mapped_column(String(64))
     environment: Mapped[dict] = mapped_column(JSON)
+    #: What the run used (migration 0007): artifact, data and training-data SHA-256,
+    #: package versions, the plan and the resolved check parameters, the target
+    #: (:func:`console.services.validation.run_validation`).
+    fingerprints: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    #: The run this one re-ran (``tollgate validate --rerun``), else NULL.
+    rerun_of: Mapped[Optional[int]] = mapped_column(ForeignKey("validation_run.id"), nullable=True)
 
     checks: Mapped[list["CheckResultRow"]] = relationship(
         back_populates="run", order_by="CheckResultRow.position", cascade="all, delete-orphan"
@@ -251,6 +268,11 @@ class CheckResultRow(Base):
     blocking: Mapped[bool] = mapped_column(Boolean)
     values: Mapped[dict] = mapped_column(JSON)
     reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    # Migration 0007 (NULL on older rows): the check's plain-language description, the
+    # source of its method or threshold, and the parameters it ran with.
+    description: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    source: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    params: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
 
     run: Mapped[ValidationRunRow] = relationship(back_populates="checks")
 
@@ -498,6 +520,9 @@ class FindingRow(Base):
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
     closed_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
     close_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    #: Who remediates it and by when (migration 0007; NULL on older findings).
+    owner: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
 
 
 class GateExceptionRow(Base):
@@ -647,3 +672,37 @@ class MonitoringPolicyRow(Base):
     exclude_columns: Mapped[list] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+# ----------------------------------------------------------------------------- validation suites (issue 6, migration 0007)
+class ValidationPlanRow(Base):
+    """One version of a risk tier's validation plan (which checks block, with which
+    parameters): :meth:`console.validation.suite.ValidationPlan.to_json`.  The highest
+    ``version`` of a tier is current; older ones are kept.  No row for a tier = its
+    ``default_plan`` (DESIGN.md tier table).  Changed only through
+    :func:`console.services.validation.set_plan` (Model Risk Manager or Admin; audited)."""
+
+    __tablename__ = "validation_plan"
+    __table_args__ = (UniqueConstraint("tier", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tier: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[dict] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class TrustedArtifactRow(Base):
+    """A pickle/joblib model file a user explicitly trusted, by its SHA-256
+    (:func:`console.services.validation.trust_artifact`; audited as ``artifact.trusted``).
+    A file whose bytes change has another hash and is refused again."""
+
+    __tablename__ = "trusted_artifact"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    trusted_by: Mapped[str] = mapped_column(String(100))
+    trusted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")

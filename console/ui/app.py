@@ -1,7 +1,9 @@
 """Application start-up: QApplication, theme, main window, ``--screenshot`` mode.
 
 ``run_gui(location, screenshot=None)`` is what ``tollgate`` / ``tollgate gui`` call;
-``main()`` is the ``tollgate-gui`` entry point (same options).
+``main()`` is the ``tollgate-gui`` entry point (same options).  Without ``--workspace``
+the first run shows the welcome page and later runs reopen the most recent workspace
+(:func:`console.ui.welcome.startup_location`); ``--screenshot`` never shows it.
 """
 
 from __future__ import annotations
@@ -114,56 +116,72 @@ def run_gui(workspace_location: Any = None, screenshot: Optional[str] = None) ->
 
     from console.ui.main_window import MainWindow
 
-    window = MainWindow(workspace_location, restore_state=screenshot is None, warm_up=screenshot is None,
-                        interactive=screenshot is None, sign_in=screenshot is None)
     outcome: dict[str, Any] = {"code": 0}
+    if screenshot is None:
+        # desktop start: the welcome page on the first run, else the requested or the
+        # most recent workspace (console.ui.welcome.startup_location)
+        from console.ui.welcome import Launcher, startup_location
 
-    if screenshot is not None:
-        target = Path(screenshot).expanduser()
-        window.resize(1400, 860)
+        launcher = Launcher(sign_in=True, restore_state=True, warm_up=True)
+        welcome, location = startup_location(workspace_location)
+        if welcome:
+            launcher.show_welcome()
+        else:
+            launcher.open_workspace(location)
+        code = app.exec()
+        launcher.shutdown()
+        app.processEvents()
+        return int(code)
 
-        def save() -> None:
-            app.processEvents()
-            img = window.grab()
-            if img.isNull() or not img.save(str(target), "PNG"):
-                print(f"tollgate: error: cannot write the screenshot to {target}", file=sys.stderr)
-                outcome["code"] = 2
-            elif os.environ.get("TOLLGATE_TIMING"):
-                print(f"tollgate: screenshot ready after {time.perf_counter() - t0:.2f} s "
-                      f"(inventory loaded at {outcome.get('inventory_s', float('nan')):.2f} s, "
-                      f"epoch {outcome.get('inventory_epoch', float('nan')):.3f})", file=sys.stderr)
-            app.exit(outcome["code"])
+    window = MainWindow(workspace_location, restore_state=False, warm_up=False,
+                        interactive=False, sign_in=False)
 
-        def on_inventory(_n: int) -> None:
-            outcome.setdefault("inventory_s", time.perf_counter() - t0)
-            outcome.setdefault("inventory_epoch", time.time())
+    # --screenshot: no welcome page, sign-in or other dialog (DESIGN.md CLI contract)
+    target = Path(screenshot).expanduser()
+    window.resize(1400, 860)
 
-        def on_failed(message: str) -> None:
-            print(f"tollgate: error: {message}", file=sys.stderr)
+    def save() -> None:
+        app.processEvents()
+        img = window.grab()
+        if img.isNull() or not img.save(str(target), "PNG"):
+            print(f"tollgate: error: cannot write the screenshot to {target}", file=sys.stderr)
             outcome["code"] = 2
-            app.exit(2)
+        elif os.environ.get("TOLLGATE_TIMING"):
+            print(f"tollgate: screenshot ready after {time.perf_counter() - t0:.2f} s "
+                  f"(inventory loaded at {outcome.get('inventory_s', float('nan')):.2f} s, "
+                  f"epoch {outcome.get('inventory_epoch', float('nan')):.3f})", file=sys.stderr)
+        app.exit(outcome["code"])
 
-        def on_timeout() -> None:
-            print(f"tollgate: error: the workspace did not load within {SCREENSHOT_TIMEOUT_S:.0f} s; "
-                  "no screenshot written", file=sys.stderr)
-            outcome["code"] = 2
-            app.exit(2)
+    def on_inventory(_n: int) -> None:
+        outcome.setdefault("inventory_s", time.perf_counter() - t0)
+        outcome.setdefault("inventory_epoch", time.time())
 
-        window.inventoryLoaded.connect(on_inventory)
-        window.ready.connect(lambda: QTimer.singleShot(30, save))
-        window.failed.connect(on_failed)
-        timer = QTimer(window)
-        timer.setSingleShot(True)
-        timer.timeout.connect(on_timeout)
-        timer.start(int(SCREENSHOT_TIMEOUT_S * 1000))
+    def on_failed(message: str) -> None:
+        print(f"tollgate: error: {message}", file=sys.stderr)
+        outcome["code"] = 2
+        app.exit(2)
+
+    def on_timeout() -> None:
+        print(f"tollgate: error: the workspace did not load within {SCREENSHOT_TIMEOUT_S:.0f} s; "
+              "no screenshot written", file=sys.stderr)
+        outcome["code"] = 2
+        app.exit(2)
+
+    window.inventoryLoaded.connect(on_inventory)
+    window.ready.connect(lambda: QTimer.singleShot(30, save))
+    window.failed.connect(on_failed)
+    timer = QTimer(window)
+    timer.setSingleShot(True)
+    timer.timeout.connect(on_timeout)
+    timer.start(int(SCREENSHOT_TIMEOUT_S * 1000))
 
     window.show()
     QTimer.singleShot(0, window.start)
-    code = app.exec()
+    app.exec()
     window.shutdown()
     window.deleteLater()
     app.processEvents()
-    return outcome["code"] if screenshot is not None else int(code)
+    return outcome["code"]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -202,14 +202,14 @@ class ValidationRunsModel(ObjectTableModel):
         Column("Finished (UTC)", lambda r: fmt.datetime_utc(r.finished_at, seconds=True, suffix=False),
                sort_key=lambda r: (r.finished_at, r.id),
                tooltip=lambda r: f"started {fmt.datetime_utc(r.started_at, True)}\nfinished {fmt.datetime_utc(r.finished_at, True)}",
-               width=135),
+               width=150),
         Column("Version", lambda r: f"v{r.version}", sort_key=lambda r: r.version, align=ALIGN_CENTER, width=64),
         Column("Result", lambda r: _cap(_run_result(r)), sort_key=lambda r: r.passed,
                decoration=lambda r: theme.status_icon(_run_result(r)),
                foreground=lambda r: theme.status_colour(_run_result(r)),
                tooltip=lambda r: "No blocking check failed" if r.passed else "At least one blocking check failed or errored",
                width=72),
-        Column("Checks", _check_counts, width=230),
+        Column("Checks", _check_counts, tooltip=_check_counts, width=215),
         Column("Rows", lambda r: f"{r.n_rows:,}", sort_key=lambda r: r.n_rows, align=ALIGN_RIGHT, width=70),
         Column("Run by", lambda r: r.run_by, width=120),
         Column("Data", lambda r: r.data_label, tooltip=lambda r: f"{r.data_label}\n{r.n_rows:,} rows\nSHA-256 {r.data_sha256}",
@@ -222,22 +222,27 @@ class ValidationRunsModel(ObjectTableModel):
 
 
 class ChecksModel(ObjectTableModel):
-    """The checks of one validation run, in the order they ran."""
+    """The checks of one validation run (the tab shows them grouped by family, in run
+    order): family, status (glyph and word), blocking or advisory, title, reason, id."""
 
     columns = (
-        Column("Check", lambda c: c.id, tooltip=lambda c: c.id, width=175),
-        Column("Family", lambda c: c.family, width=95),
-        Column("Title", lambda c: c.title, tooltip=lambda c: c.title, width=270),
+        Column("Family", lambda c: c.family, sort_key=lambda c: c.family, width=122,
+               font=lambda c: theme.bold(QGuiApplication.font()),
+               header_tip="Check family: data, performance, baseline, fairness, importance, reproducibility, "
+                          "robustness, staleness, privacy, loading"),
         Column("Status", lambda c: _cap(c.status.value),
-               sort_key=lambda c: ("pass", "warn", "skipped", "fail", "error").index(c.status.value)
+               sort_key=lambda c: ("error", "fail", "warn", "skipped", "pass").index(c.status.value)
                if c.status.value in ("pass", "warn", "skipped", "fail", "error") else 9,
                decoration=lambda c: theme.status_icon(c.status.value),
-               foreground=lambda c: theme.status_colour(c.status.value), width=86),
-        Column("Blocking", lambda c: "Blocking" if c.blocking else "Advisory", sort_key=lambda c: not c.blocking,
+               foreground=lambda c: theme.status_colour(c.status.value), width=84),
+        Column("Blocking", lambda c: "■ Blocking" if c.blocking else "□ Advisory", sort_key=lambda c: not c.blocking,
                tooltip=lambda c: "A fail or error of this check fails the run" if c.blocking
-               else "Reported, but does not fail the run", width=80),
+               else "Reported, but does not fail the run", width=92),
+        Column("Title", lambda c: c.title, tooltip=lambda c: (c.title + ("\n" + c.description if getattr(
+            c, "description", "") else "")), width=260),
         Column("Reason", lambda c: c.reason or "", tooltip=lambda c: c.reason or None, width=300),
-        Column("Values", lambda c: fmt.values(c.values), tooltip=lambda c: fmt.values_pretty(c.values), width=260),
+        Column("Check", lambda c: c.id, tooltip=lambda c: c.id, width=190,
+               header_tip="Check id, as in `tollgate validate --json` and the validation report"),
     )
 
     def row_key(self, obj: Any) -> Any:
@@ -602,17 +607,33 @@ def _status_html(status: Optional[str], text: str) -> str:
 
 
 class ValidationTab(QWidget):
-    """Run history (newest first) and the checks of the selected run."""
+    """Run history (newest first), the checks of the selected run grouped by family, and
+    the evidence of the selected check (:class:`~console.ui.validation_view.EvidencePane`).
+
+    The run's fingerprints (model file, data, packages) and what changed since the run it
+    re-ran (or the previous run of the same version) are shown under the history.  While
+    a validation job runs, :meth:`watch_job` shows its per-check progress with Cancel.
+    The main window sets the actions of :attr:`run_button`, :attr:`rerun_button`,
+    :attr:`cancel_button` and :attr:`plan_button`.
+    """
 
     runSelected = Signal(object)
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
+        from console.ui.validation_view import EvidencePane
+
         self.version_combo = QComboBox(self)
         self.version_combo.setAccessibleName("Version to validate")
         self.version_combo.setMinimumContentsLength(16)
         self.run_button = QToolButton(self)
         self.run_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.rerun_button = QToolButton(self)
+        self.rerun_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.rerun_button.hide()  # shown once the main window gives it its action
+        self.plan_button = QToolButton(self)
+        self.plan_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.plan_button.hide()
         self.summary = QLabel(self)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setAccessibleName("Selected validation run")
@@ -623,23 +644,44 @@ class ValidationTab(QWidget):
         top.addWidget(vl)
         top.addWidget(self.version_combo)
         top.addWidget(self.run_button)
+        top.addWidget(self.rerun_button)
         top.addSpacing(16)
         top.addWidget(self.summary, 1)
+        top.addWidget(self.plan_button)
+
+        # the running job: its current step, a bar and Cancel (hidden otherwise)
+        self.job_strip = QFrame(self)
+        self.job_strip.setAccessibleName("Running validation")
+        js = QHBoxLayout(self.job_strip)
+        js.setContentsMargins(0, 2, 0, 2)
+        self.job_bar = QProgressBar(self.job_strip)
+        self.job_bar.setRange(0, 1000)
+        self.job_bar.setMaximumWidth(220)
+        self.job_bar.setAccessibleName("Validation progress")
+        self.job_label = QLabel(self.job_strip)
+        self.job_label.setAccessibleName("Current check")
+        self.cancel_button = QToolButton(self.job_strip)
+        self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.cancel_button.setText("Cancel")
+        js.addWidget(self.job_bar)
+        js.addWidget(self.job_label, 1)
+        js.addWidget(self.cancel_button)
+        self.job_strip.hide()
+        self._job: Any = None
+        #: id of a run to select when the next detail arrives (set after a validation job)
+        self.pending_run_id: Optional[int] = None
+        self._keep_check: Optional[str] = None
 
         self.runs_model = ValidationRunsModel(parent=self)
         self.runs_view = make_table(self.runs_model, "Validation history", self)
         self.checks_model = ChecksModel(parent=self)
         self.checks_view = make_table(self.checks_model, "Checks of the selected validation run", self)
-        self.check_text = QPlainTextEdit(self)
-        self.check_text.setReadOnly(True)
-        self.check_text.setAccessibleName("Values and reason of the selected check")
-        self.check_text.setPlaceholderText("Select a check to see all its values and the reason.")
+        self.evidence = EvidencePane(self)
         self.empty = QLabel("No validation run recorded for this model yet.\n"
                             "Run one with Model ▸ Run validation (Ctrl+R).", self)
         self.empty.setProperty("role", "placeholder")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        self.check_text.setMaximumHeight(16777215)
         hist = QWidget(self)
         hl = QVBoxLayout(hist)
         hl.setContentsMargins(0, 0, 0, 0)
@@ -648,46 +690,74 @@ class ValidationTab(QWidget):
         h1.setProperty("role", "section")
         hl.addWidget(h1)
         hl.addWidget(self.runs_view, 1)
+        self.fingerprints = QLabel(hist)
+        self.fingerprints.setTextFormat(Qt.TextFormat.RichText)
+        self.fingerprints.setWordWrap(True)
+        self.fingerprints.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprints.setAccessibleName("Fingerprints of the selected run")
+        hl.addWidget(self.fingerprints)
         checks = QWidget(self)
-        cl = QVBoxLayout(checks)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(2)
         self.checks_title = QLabel("Checks", checks)
         self.checks_title.setProperty("role", "section")
-        cl.addWidget(self.checks_title)
-        self.checks_split = QSplitter(Qt.Orientation.Horizontal, checks)
-        self.checks_split.addWidget(self.checks_view)
-        self.checks_split.addWidget(self.check_text)
-        self.checks_split.setStretchFactor(0, 3)
-        self.checks_split.setStretchFactor(1, 1)
-        self.checks_split.setSizes([980, 360])
-        self.checks_split.setChildrenCollapsible(False)
-        cl.addWidget(self.checks_split, 1)
+        self.checks_title.setWordWrap(True)
+        self.families = QLabel(checks)
+        self.families.setTextFormat(Qt.TextFormat.RichText)
+        self.families.setWordWrap(True)
+        self.families.setAccessibleName("Result of each check family")
+        ll = QVBoxLayout(checks)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(2)
+        ll.addWidget(self.checks_title)
+        ll.addWidget(self.families)
+        ll.addWidget(self.checks_view, 1)
+        # left: history over the checks; right: the evidence, the full height of the tab
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(hist)
         self.splitter.addWidget(checks)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([150, 300])
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([190, 450])
         self.splitter.setChildrenCollapsible(False)
+        self.checks_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.checks_split.addWidget(self.splitter)
+        self.checks_split.addWidget(self.evidence)
+        self.checks_split.setStretchFactor(0, 1)
+        self.checks_split.setStretchFactor(1, 1)
+        self.checks_split.setSizes([700, 640])
+        self.checks_split.setChildrenCollapsible(False)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.checks_split)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
+        lay.addWidget(self.job_strip)
         lay.addWidget(self.stack, 1)
 
         self.runs_view.selectionModel().currentRowChanged.connect(self._on_run)
         self.checks_view.selectionModel().currentRowChanged.connect(self._on_check)
         self.setTabOrder(self.version_combo, self.run_button)
-        self.setTabOrder(self.run_button, self.runs_view)
+        self.setTabOrder(self.run_button, self.rerun_button)
+        self.setTabOrder(self.rerun_button, self.runs_view)
         self.setTabOrder(self.runs_view, self.checks_view)
-        self.setTabOrder(self.checks_view, self.check_text)
+        self.setTabOrder(self.checks_view, self.evidence)
+        notifier = getattr(theme, "notifier", None)
+        if notifier is not None:  # status colours in the rich-text lines follow the theme
+            notifier().changed.connect(self._on_theme)
+
+    def _on_theme(self, _name: str = "") -> None:
+        run = self.current_run()
+        if run is not None:
+            from console.ui.validation_view import fingerprint_html
+
+            self.families.setText(family_summary_html(run.checks))
+            self.fingerprints.setText(fingerprint_html(run, self.runs_model.rows()))
 
     def set_detail(self, d: ModelDetail) -> None:
         prev = self.version_combo.currentData()
         same_model = getattr(self, "_model_id", None) == d.model.id
+        prev_run = self.current_run().id if same_model and self.current_run() is not None else None
+        prev_check = self.current_check().id if same_model and self.current_check() is not None else None
         self._model_id = d.model.id
         self.version_combo.blockSignals(True)
         self.version_combo.clear()
@@ -708,64 +778,146 @@ class ValidationTab(QWidget):
         if d.validation_runs:
             self.stack.setCurrentIndex(1)
             # open on the latest run of the version in the combo (the champion by default),
-            # the run the inventory and the header report
+            # the run the inventory and the header report; a reload keeps the selection
             rows = [self.runs_model.row_object(r) for r in range(self.runs_model.rowCount())]
             wanted = self.version_combo.currentData()
-            self.select_run(next((i for i, r in enumerate(rows) if r is not None and r.version == wanted), 0))
+            keep = self.runs_model.find_row(prev_run) if prev_run is not None else -1
+            self._keep_check = prev_check if keep >= 0 else None
+            pending = self.runs_model.find_row(self.pending_run_id) if self.pending_run_id is not None else -1
+            if pending >= 0:  # a run just made by this window: show it
+                keep, self._keep_check, self.pending_run_id = pending, None, None
+            self.select_run(keep if keep >= 0 else
+                            next((i for i, r in enumerate(rows) if r is not None and r.version == wanted), 0))
+            self._keep_check = None
         else:
             self.stack.setCurrentIndex(0)
             self.checks_model.set_rows([])
             self.summary.setText("")
-            self.check_text.clear()
+            self.fingerprints.setText("")
+            self.families.setText("")
+            self.evidence.set_check(None)
 
     def selected_version(self) -> Optional[int]:
         return self.version_combo.currentData()
 
     def select_run(self, row: int) -> None:
-        select_row(self.runs_view, row)
+        select_row(self.runs_view, row, scroll=True)
+
+    def select_run_id(self, run_id: int) -> bool:
+        """Select the run with this id in the history; False when it is not shown."""
+        row = self.runs_model.find_row(run_id)
+        return row >= 0 and select_row(self.runs_view, row, scroll=True)
+
+    def select_check(self, check_id: str) -> bool:
+        """Select a check of the shown run by id (shows its evidence); False if absent."""
+        row = self.checks_model.find_row(check_id)
+        return row >= 0 and select_row(self.checks_view, row, scroll=True)
 
     def current_run(self) -> Optional[ValidationRun]:
         idx = self.runs_view.selectionModel().currentIndex()
         return self.runs_model.row_object(idx.row()) if idx.isValid() else None
 
+    def current_check(self) -> Optional[CheckResult]:
+        idx = self.checks_view.selectionModel().currentIndex()
+        return self.checks_model.row_object(idx.row()) if idx.isValid() else None
+
+    # ------------------------------------------------------------------ running job
+    def watch_job(self, job: Any, title: str = "") -> None:
+        """Show ``job``'s progress (fraction and the current check) above the history
+        until it finishes; :attr:`cancel_button` cancels it."""
+        self._job = job
+        self.job_bar.setValue(0)
+        self.job_label.setText(f"{title or job.title}…")
+        self.job_strip.show()
+        job.signals.progress.connect(lambda f, m, j=job: self._on_job_progress(j, f, m))
+        job.signals.finished.connect(lambda j=job: self._on_job_finished(j))
+
+    def _on_job_progress(self, job: Any, fraction: float, message: str) -> None:
+        if job is not self._job:
+            return
+        self.job_bar.setValue(int(round(fraction * 1000)))
+        if message:
+            self.job_label.setText(message)
+
+    def _on_job_finished(self, job: Any) -> None:
+        if job is self._job:
+            self._job = None
+            self.job_strip.hide()
+
+    # ------------------------------------------------------------------ selection
     def _on_run(self, current, _previous) -> None:
+        from console.ui.validation_view import fingerprint_html, fingerprint_tooltip
+
         run: Optional[ValidationRun] = self.runs_model.row_object(current.row()) if current.isValid() else None
-        self.checks_model.set_rows(run.checks if run else [])
-        self.check_text.clear()
+        self.checks_model.set_rows(group_by_family(run.checks) if run else [])
+        self.evidence.set_check(None)
         if run is None:
             self.summary.setText("")
             self.checks_title.setText("Checks")
+            self.fingerprints.setText("")
+            self.families.setText("")
             return
         result = _run_result(run)
+        rerun = getattr(run, "rerun_of", None)
         self.summary.setText(
             f"Selected: run #{run.id} &nbsp;"
             + _status_html(result, f"v{run.version} {'passed' if run.passed else 'failed'}")
             + f" &nbsp;·&nbsp; {fmt.datetime_utc(run.finished_at)} by {html.escape(run.run_by)}"
+            + (f" &nbsp;·&nbsp; re-run of #{rerun}" if rerun is not None else "")
             + f" &nbsp;·&nbsp; {_check_counts(run)}"
         )
         self.checks_title.setText(
             f"Checks of run #{run.id} — version {run.version}, {fmt.datetime_utc(run.finished_at)}, "
-            f"on {run.data_label}")
+            f"on {run.data_label} ({run.n_rows:,} rows)")
+        self.families.setText(family_summary_html(run.checks))
+        self.fingerprints.setText(fingerprint_html(run, self.runs_model.rows()))
+        self.fingerprints.setToolTip(fingerprint_tooltip(run))
         if run.checks:
-            # show the first non-passing check first in the pane
-            first_bad = next((i for i, c in enumerate(run.checks) if c.status.value in ("fail", "error")), 0)
-            select_row(self.checks_view, first_bad)
+            keep = getattr(self, "_keep_check", None)
+            row = self.checks_model.find_row(keep) if keep is not None else -1
+            if row < 0:
+                # show the first non-passing blocking check first, else the first failing one
+                rows = self.checks_model.visible_rows()
+                row = next((i for i, c in enumerate(rows) if c.blocking and c.status.value in ("fail", "error")),
+                           next((i for i, c in enumerate(rows) if c.status.value in ("fail", "error")), 0))
+            select_row(self.checks_view, row)
         self.runSelected.emit(run)
 
     def _on_check(self, current, _previous) -> None:
         c: Optional[CheckResult] = self.checks_model.row_object(current.row()) if current.isValid() else None
-        if c is None:
-            self.check_text.clear()
-            return
-        lines = [
-            f"{c.id} — {c.title}",
-            f"Family: {c.family} · status: {c.status.value} · {'blocking' if c.blocking else 'advisory'}",
-        ]
-        if c.reason:
-            lines.append(f"Reason: {c.reason}")
-        if c.values:
-            lines.append("Values: " + fmt.values_pretty(c.values))
-        self.check_text.setPlainText("\n".join(lines))
+        self.evidence.set_check(c)
+
+
+#: Check families in the order of the suite (issue 6); others sort after them.
+FAMILY_ORDER = ("loading", "data", "performance", "baseline", "fairness", "importance", "reproducibility",
+                "robustness", "staleness", "privacy")
+
+
+def group_by_family(checks: Sequence[CheckResult]) -> list[CheckResult]:
+    """The checks grouped by family, families in the order they first ran, checks in
+    run order within a family (a stable sort)."""
+    first: dict[str, int] = {}
+    for i, c in enumerate(checks):
+        first.setdefault(c.family, i)
+    return sorted(checks, key=lambda c: first[c.family])
+
+
+_SEVERITY = ("error", "fail", "warn", "pass", "skipped")
+
+
+def family_summary_html(checks: Sequence[CheckResult]) -> str:
+    """``data ✔ pass · fairness ✖ fail (1 of 3) · …``: the worst status of each family,
+    as glyph and word, with how many of its checks have it."""
+    fams: dict[str, list[str]] = {}
+    for c in checks:
+        fams.setdefault(c.family, []).append(c.status.value)
+    parts = []
+    for fam, statuses in fams.items():
+        worst = min(statuses, key=lambda s: _SEVERITY.index(s) if s in _SEVERITY else 9)
+        n = statuses.count(worst)
+        count = f" ({n} of {len(statuses)})" if len(statuses) > 1 and worst != "pass" else ""
+        parts.append(f"{html.escape(fam)} {_status_html(worst, worst + count)}")
+    return " &nbsp;·&nbsp; ".join(parts)
 
 
 class DetailHeader(QWidget):

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console import __version__
 from console.domain.models import ModelDetail, ModelSummary, ValidationRun
 from console.errors import ConcurrentChangeError, WorkspaceAuthError
 from console.ui import theme
@@ -123,6 +122,9 @@ def sync_registries(ws: Any, actor: str, progress=None, cancel=None) -> list[Any
 DEFAULT_REFRESH_S = 30.0
 #: A window activation reloads only if the last reload ended longer ago than this.
 FOCUS_REFRESH_MIN_S = 2.0
+#: Version of the saved window layout (QSettings ``settings/version``); a different
+#: stored version is discarded instead of restored.
+SETTINGS_VERSION = 2
 
 
 class MainWindow(QMainWindow):
@@ -206,6 +208,8 @@ class MainWindow(QMainWindow):
         self.current_user: Optional[Any] = None
         self._sign_in = sign_in
         self.signin_dialog: Optional[Any] = None  # console.ui.signin.SignInDialog | CreateAdminDialog
+        #: console.ui.welcome.Launcher that opened this window (created on demand otherwise)
+        self.launcher: Optional[Any] = None
         self.approvals_view: Optional[Any] = None  # console.ui.approvals_view.ApprovalsView
         self.request_dialog: Optional[Any] = None  # console.ui.signing.RequestApprovalDialog
         self._queue_job: Optional[Job] = None
@@ -235,9 +239,19 @@ class MainWindow(QMainWindow):
         self.detail.header.add_action(self.act_request)
         # the inventory's context menu: the selected model's actions
         self.inventory.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for a in (self.act_run, self.act_export, self.act_request):
+        for a in (self.act_open_model, self.act_run, self.act_export, self.act_request):
             self.inventory.table.addAction(a)
+        self.inventory.table.activated.connect(lambda _index: self.open_selected_model())
+        from console.ui.export import ChartContextMenu
+
+        self._chart_menu = ChartContextMenu(self, lambda chart: self.export_chart(chart))
+        # Delete on a model: models are never deleted (the audit trail keeps them) -> a hint
+        from PySide6.QtGui import QShortcut
+
+        self._delete_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.inventory.table,
+                                          self.delete_selected, Qt.ShortcutContext.WidgetShortcut)
         self.detail.validation.run_button.setDefaultAction(self.act_run)
+        self._build_validation_ui()
         self.detail.validation.version_combo.currentIndexChanged.connect(lambda _i: self._update_actions())
 
         self._select_timer = QTimer(self)
@@ -279,21 +293,28 @@ class MainWindow(QMainWindow):
             return a
 
         SP = QStyle.StandardPixmap
-        self.act_export = action("&Export audit PDF…", "Ctrl+E", self.export_audit_pdf,
-                                 "Write the audit report of the selected model as a PDF", SP.SP_DialogSaveButton)
+        self.act_export = action("&Export report…", "Ctrl+E", self.export_report,
+                                 "Write the model audit report, the model validation report or the inventory "
+                                 "report as a PDF", SP.SP_DialogSaveButton)
         self.act_quit = action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close Tollgate")
         self.act_run = action("&Run validation", "Ctrl+R", self.run_validation,
-                              "Validate the selected model version on its recorded holdout set", SP.SP_MediaPlay)
+                              "Run the risk tier's validation suite on the selected model version and its "
+                              "recorded holdout set", SP.SP_MediaPlay)
+        self.act_rerun = action("Re-run &selected validation", "Ctrl+Alt+R", self.rerun_validation,
+                                "Run the selected validation run again with the same model, data and plan, and "
+                                "show what changed", SP.SP_BrowserReload)
+        self.act_plan = action("Validation &plan…", "Ctrl+Shift+P", self.show_validation_plan,
+                               "Which checks block validation at each risk tier (edited by Model Risk Managers)")
         self.act_refresh = action("Re&fresh", "F5", self.refresh, "Reload the inventory and the selected model",
                                   SP.SP_BrowserReload)
-        self.act_find = action("&Find model…", "Ctrl+F", self.inventory.focus_filter,
-                               "Filter the inventory by name or owner")
-        self.act_tier = action("Assess risk &tier…", None, self.assess_tier,
+        self.act_find = action("&Find / filter…", "Ctrl+F", self.focus_current_filter,
+                               "Filter the current table (the inventory unless another table has the focus)")
+        self.act_tier = action("Assess risk &tier…", "Ctrl+T", self.assess_tier,
                                "Answer the risk-tier questionnaire of the selected model and sign the result")
-        self.act_cancel = action("&Cancel job", None, self.cancel_user_job, "Stop the running job; nothing is saved",
+        self.act_cancel = action("&Cancel job", "Ctrl+.", self.cancel_user_job, "Stop the running job; nothing is saved",
                                  SP.SP_DialogCancelButton)
         self.act_about = action("&About Tollgate", None, self._about, "Version and workspace information")
-        self.act_connections = action("&Connections…", "Ctrl+K", self.show_connections,
+        self.act_connections = action("&Connections…", "Ctrl+Shift+K", self.show_connections,
                                       "Add, test, sync and remove the MLflow registries this workspace pulls from",
                                       SP.SP_DriveNetIcon)
         self.act_sync = action("&Sync all registries", "Shift+F5", self.sync_all_registries,
@@ -302,18 +323,50 @@ class MainWindow(QMainWindow):
         self.act_audit = action("&Audit trail…", "Ctrl+Shift+A", self.show_audit_view,
                                 "Browse and filter the audit trail of the whole workspace and verify its hash chain",
                                 SP.SP_FileDialogDetailedView)
-        self.act_sign_out = action("Sign &out / switch user…", None, self.sign_out,
+        self.act_sign_out = action("Sign &out / switch user…", "Ctrl+Shift+L", self.sign_out,
                                    "Sign out and sign in as another workspace user")
         self.act_approvals = action("A&pprovals…", "Ctrl+Shift+Q", self.show_approvals_view,
                                     "Approval requests: your queue, the team's open requests, signatures and gates")
         self.act_approvals.setIcon(badge_icon(0))
         self.act_approvals.setIconText("Approvals")
-        self.act_import_log = action("&Import prediction log…", None, self.import_prediction_log,
+        self.act_import_log = action("&Import prediction log…", "Ctrl+I", self.import_prediction_log,
                                      "Import logged predictions (CSV, TSV or Parquet) of the selected model and "
                                      "run monitoring over time")
-        self.act_request = action("Request &approval…", None, self.request_approval,
+        self.act_request = action("Request &approval…", "Ctrl+Shift+R", self.request_approval,
                                   "Ask for a lifecycle transition or a champion move of the selected model "
                                   "(signed by you as the Responsible)")
+        # -- issue 7: workspaces, palette, export, themes, help
+        self.act_welcome = action("&Welcome / switch workspace…", "Ctrl+Shift+W", self.show_welcome,
+                                  "Open the welcome page: the demo, a new or another workspace, recent ones")
+        self.act_open_ws = action("&Open workspace file…", QKeySequence.StandardKey.Open, self.open_workspace_file,
+                                  "Open another workspace file (SQLite) in a new window", SP.SP_DirOpenIcon)
+        self.act_palette = action("&Command palette…", "Ctrl+K", self.show_palette,
+                                  "Jump to a model, a view or an action by typing part of its name")
+        self.act_export_table = action("Export &table…", "Ctrl+Shift+E", self.export_table,
+                                       "Save the current table (inventory unless another table has the focus), as "
+                                       "filtered and sorted, to CSV or Excel")
+        self.act_export_chart = action("Export c&hart…", "Ctrl+Shift+G", self.export_chart,
+                                       "Save the chart shown in the detail panel as PNG or SVG")
+        self.act_help = action("&User guide", QKeySequence.StandardKey.HelpContents, self.show_help,
+                               "Open the user guide: inventory, validation, drift, approvals, reports")
+        self.act_open_model = action("&Open model details", None, self.open_selected_model,
+                                     "Show the selected model's details and move the keyboard focus there")
+        self.act_open_model.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        self.act_open_model.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.removeAction(self.act_open_model)
+        from PySide6.QtGui import QActionGroup
+
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for mode, text, key in (("system", "&System setting", "Ctrl+Shift+0"), ("light", "&Light", "Ctrl+Shift+1"),
+                                ("dark", "&Dark", "Ctrl+Shift+2")):
+            a = action(text, key, lambda m=mode: self.set_theme(m), f"Theme: {text.replace('&', '').lower()}")
+            a.setCheckable(True)
+            a.setChecked(theme.current_mode() == mode)
+            self.theme_group.addAction(a)
+            self.theme_actions[mode] = a
+        self.act_run.setIcon(theme.play_icon())
+        theme.notifier().changed.connect(self._on_theme_changed)
         self._run_tip = self.act_run.toolTip()
         # tooltips restored when a user signs in (read-only mode replaces them with the reason)
         self._user_tips = {a: a.toolTip() for a in (self.act_run, self.act_export, self.act_sync, self.act_request)}
@@ -321,14 +374,25 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m_file = mb.addMenu("&File")
+        m_file.addAction(self.act_welcome)
+        m_file.addAction(self.act_open_ws)
+        self.recent_menu = m_file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        m_file.addSeparator()
         m_file.addAction(self.act_export)
+        m_file.addAction(self.act_export_table)
+        m_file.addAction(self.act_export_chart)
         m_file.addSeparator()
         m_file.addAction(self.act_sign_out)
         m_file.addSeparator()
         m_file.addAction(self.act_quit)
         m_model = mb.addMenu("&Model")
+        m_model.addAction(self.act_open_model)
         m_model.addAction(self.act_run)
+        m_model.addAction(self.act_rerun)
         m_model.addAction(self.act_cancel)
+        m_model.addAction(self.act_plan)
         m_model.addAction(self.act_request)
         m_model.addSeparator()
         m_model.addAction(self.act_refresh)
@@ -340,9 +404,17 @@ class MainWindow(QMainWindow):
         m_reg.addAction(self.act_connections)
         m_reg.addAction(self.act_sync)
         m_view = mb.addMenu("&View")
+        m_view.addAction(self.act_palette)
+        m_view.addSeparator()
         m_view.addAction(self.act_audit)
         m_view.addAction(self.act_approvals)
+        m_view.addSeparator()
+        m_theme = m_view.addMenu("&Theme")
+        for a in self.theme_actions.values():
+            m_theme.addAction(a)
         m_help = mb.addMenu("&Help")
+        m_help.addAction(self.act_help)
+        m_help.addSeparator()
         m_help.addAction(self.act_about)
 
         tb = QToolBar("Main toolbar", self)
@@ -549,7 +621,9 @@ class MainWindow(QMainWindow):
         if req != self._inventory_req or self._shut_down:
             return
         first = not self._ready_sent
-        changed = self.inventory.set_summaries(rows, keep_view=background and not first)
+        restore_id, self._restore_model_id = getattr(self, "_restore_model_id", None), None
+        changed = self.inventory.set_summaries(rows, select_id=restore_id if first else None,
+                                               keep_view=background and not first)
         self._update_counts()
         selected = self.inventory.selected_summary()
         if selected is not None and not self._select_timer.isActive():
@@ -623,6 +697,9 @@ class MainWindow(QMainWindow):
             self._on_detail_error(req, f"{type(exc).__name__}: {exc}", traceback.format_exc())
             return
         self._update_actions()
+        if getattr(self, "_focus_detail_on_load", False):
+            self._focus_detail_on_load = False
+            self.detail.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
         self.detailLoaded.emit(model_id)
         self._emit_ready()
 
@@ -756,7 +833,7 @@ class MainWindow(QMainWindow):
         label = f"v{version}" if version is not None else (f"v{s.champion_version}" if s.champion_version else "")
         title = f"Validation of {s.name} {label}".strip()
         self.detail.tabs.setCurrentIndex(DetailPanel.TAB_VALIDATION)
-        return self._start_user_job(
+        job = self._start_user_job(
             self.ws.run_validation,
             s.id,
             version,
@@ -764,6 +841,12 @@ class MainWindow(QMainWindow):
             title=title,
             on_result=lambda run, name=s.name: self._on_validation_done(name, run),
         )
+        if job is not None:
+            # the tab shows the current check and a Cancel next to the history too
+            tab = self.detail.validation
+            tab.cancel_button.setDefaultAction(self.act_cancel)
+            tab.watch_job(job, title)
+        return job
 
     def _on_validation_done(self, name: str, run: ValidationRun) -> None:
         counts: dict[str, int] = {}
@@ -778,6 +861,8 @@ class MainWindow(QMainWindow):
                    f"{', '.join(bad) or '—'} ({summary})."
         self.show_status(text)
         self._job_outcome = (text, True)
+        # show the new run (and its first failing check) once the detail has reloaded
+        self.detail.validation.pending_run_id = run.id
         self.refresh()
 
     # -- registries
@@ -1048,6 +1133,99 @@ class MainWindow(QMainWindow):
         self.show_status(text)
         self._job_outcome = (text, True)
 
+    def export_report(self, kind: str = "audit") -> Optional[Any]:
+        """File → Export report…: the report dialog (model audit / model validation /
+        inventory report; window-modal, non-blocking); the export runs in a worker."""
+        if self.ws is None or (self._sign_in and self.current_user is None):
+            return None
+        from console.ui.report_dialog import ReportDialog
+
+        old = getattr(self, "report_dialog", None)
+        if old is not None:
+            old.deleteLater()
+        s = self.inventory.selected_summary()
+        if s is None and kind != "inventory":
+            kind = "inventory"
+        dlg = ReportDialog(self.ws, self.runner, self.inventory.model.rows(), s.id if s is not None else None,
+                           actor=self.actor(), kind=kind, parent=self)
+        dlg.exported.connect(self._on_report_exported)
+        self.report_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _on_report_exported(self, path: str, label: str, name: str) -> None:
+        self.show_status(f"{label}{' of ' + name if name else ''} saved to {path}")
+        self.jobFinished.emit(self.last_status, True)
+
+    # -- validation: re-run, plan (issue 6)
+    def _build_validation_ui(self) -> None:
+        """The Validation tab's Re-run / Cancel / Plan buttons share the window's actions."""
+        tab = self.detail.validation
+        tab.rerun_button.setDefaultAction(self.act_rerun)
+        tab.rerun_button.show()
+        tab.plan_button.setDefaultAction(self.act_plan)
+        tab.plan_button.show()
+        tab.cancel_button.setDefaultAction(self.act_cancel)
+        tab.runSelected.connect(lambda _run: self._update_validation_actions())
+        self.act_run.enabledChanged.connect(lambda _on: self._update_validation_actions())
+        self._update_validation_actions()
+
+    def _update_validation_actions(self) -> None:
+        tab = self.detail.validation
+        run = tab.current_run() if self.detail.detail is not None else None
+        busy = self._user_job is not None
+        ok = self.ws is not None and run is not None and not busy and not (self._sign_in and self.current_user is None)
+        self.act_rerun.setEnabled(ok)
+        tip = ("Select a validation run in the history first" if run is None and not busy else
+               self.act_rerun.statusTip())
+        self.act_rerun.setToolTip(tip)
+        self.act_plan.setEnabled(self.ws is not None)
+
+    def rerun_validation(self) -> Optional[Job]:
+        """Re-run the validation run selected in the Validation tab with the same inputs
+        (:func:`console.services.validation.rerun_validation`) in a worker; the status bar
+        then says whether it reproduced and, if not, what changed."""
+        run = self.detail.validation.current_run()
+        if run is None or self.ws is None or self._user_job is not None:
+            return None
+        name = self.detail.detail.model.name if self.detail.detail is not None else "the model"
+        title = f"Re-run of validation run #{run.id} of {name} v{run.version}"
+        self.detail.tabs.setCurrentIndex(DetailPanel.TAB_VALIDATION)
+        job = self._start_user_job(self.ws.rerun_validation, run.id, **self._actor_kw(), title=title,
+                                   on_result=self._on_rerun_done)
+        if job is not None:
+            self.detail.validation.watch_job(job, title)
+        return job
+
+    def _on_rerun_done(self, report: Any) -> None:
+        from console.ui.validation_view import rerun_text
+
+        text = rerun_text(report)
+        self.last_rerun = report
+        self.show_status(text)
+        self._job_outcome = (text, True)
+        self.detail.validation.pending_run_id = report.run.id
+        self.refresh()
+
+    def show_validation_plan(self) -> Optional[Any]:
+        """The validation plan of the selected model's tier (editable by a Model Risk
+        Manager or an Admin, read-only otherwise); loads in a worker."""
+        if self.ws is None:
+            return None
+        from console.ui.validation_view import PlanDialog
+
+        old = getattr(self, "plan_dialog", None)
+        if old is not None:
+            old.deleteLater()
+        s = self.inventory.selected_summary()
+        dlg = PlanDialog(self.ws, self.runner, self.current_user, s.risk_tier if s is not None else 1, self)
+        dlg.saved.connect(lambda pv: self.show_status(
+            f"Validation plan of tier {pv.tier} saved as version {pv.version} by {pv.updated_by}."))
+        self.plan_dialog = dlg
+        dlg.open()
+        dlg.load()
+        return dlg
+
     # -- governance tabs, risk tier, inbox (issue 5)
     def _build_governance(self) -> None:
         from console.ui.inbox import InboxButton
@@ -1105,21 +1283,9 @@ class MainWindow(QMainWindow):
     def report_error(self, title: str, message: str, details: str = "") -> QMessageBox:
         """Show an error: a plain message for TollgateErrors (``details`` empty), and
         for bugs a message with a "Show Details…" expander holding the traceback."""
-        box = QMessageBox(self)
-        box.setWindowTitle("Tollgate")
-        box.setText(title)
-        if details:
-            box.setIcon(QMessageBox.Icon.Critical)
-            box.setInformativeText(
-                f"{message}\n\nThis is an unexpected error in Tollgate; nothing was saved. "
-                "Please report it, with the details below."
-            )
-            box.setDetailedText(details)
-        else:
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setInformativeText(message)
-        box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        from console.ui.errors import error_box
+
+        box = error_box(self, title, message, details)
         box.finished.connect(lambda _r, b=box: self._boxes.remove(b) if b in self._boxes else None)
         self._boxes.append(box)
         box.open()
@@ -1129,33 +1295,294 @@ class MainWindow(QMainWindow):
     def message_boxes(self) -> list[QMessageBox]:
         return list(self._boxes)
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Tollgate",
-            f"<b>Tollgate</b> {__version__}<br>Governance and monitoring console for machine-learning models."
-            f"<br><br>Workspace: {self.ws.label if self.ws else '—'}",
-        )
+    def _about(self) -> Any:
+        """Help → About: version, runtime, privacy statement, licences (console/ui/about.py)."""
+        from console.ui.about import AboutDialog
+
+        dlg = AboutDialog(self, workspace=self.ws.label if self.ws else None)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_dialog = dlg
+        dlg.open()
+        return dlg
+
+    # ------------------------------------------------------------------ comfort (issue 7)
+    # workspaces: welcome page, open file, recent; palette; export; theme; help; keyboard
+    def _get_launcher(self) -> Any:
+        from console.ui.welcome import Launcher
+
+        if self.launcher is None:
+            self.launcher = Launcher(sign_in=self._sign_in, restore_state=self._restore_state,
+                                     warm_up=self._warm_up)
+        return self.launcher
+
+    def show_welcome(self) -> Any:
+        """Show the welcome page (this window stays open until a workspace is chosen there)."""
+        return self._get_launcher().show_welcome()
+
+    def ask_workspace_file(self) -> Optional[str]:
+        """An existing workspace file (open dialog; replaced in tests)."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open a workspace", str(Path.home()),
+                                              "Tollgate workspaces (*.sqlite *.db);;All files (*)")
+        return path or None
+
+    def open_workspace_file(self) -> Optional[Any]:
+        path = self.ask_workspace_file()
+        return self.switch_workspace(path) if path else None
+
+    def switch_workspace(self, location: Any) -> Optional[Any]:
+        """Open ``location`` in a new window and close this one (not while a job runs)."""
+        if self._user_job is not None:
+            self.show_status(f"{self._user_job.title} is still running: let it finish or cancel it (Ctrl+.) "
+                             "before switching workspaces.")
+            return None
+        new = self._get_launcher().open_workspace(location)
+        self._save_settings()
+        self.close()
+        return new
+
+    def _fill_recent_menu(self) -> None:
+        from console.ui.welcome import recent_label, recent_workspaces
+
+        m = self.recent_menu
+        m.clear()
+        recent = recent_workspaces()
+        for i, loc in enumerate(recent):
+            a = m.addAction(f"&{i + 1} {recent_label(loc)}" if i < 9 else recent_label(loc))
+            a.setToolTip(loc)
+            a.setStatusTip(f"Open {loc} in a new window")
+            if i < 9:
+                a.setShortcut(QKeySequence(f"Alt+Shift+{i + 1}"))
+            a.triggered.connect(lambda _c=False, loc=loc: self.switch_workspace(loc))
+        if not recent:
+            a = m.addAction("No recent workspaces")
+            a.setEnabled(False)
+
+    # -- tables: the current one, its filter, export
+    def current_table(self) -> Any:
+        """The table the user works in: the focused one (or the last focused one) of this
+        window, else the inventory."""
+        from PySide6.QtWidgets import QAbstractItemView, QApplication
+
+        w = QApplication.focusWidget()
+        while w is not None:
+            if isinstance(w, QAbstractItemView) and w.window() is self and w.model() is not None:
+                self._last_table = w
+                return w
+            w = w.parentWidget()
+        last = getattr(self, "_last_table", None)
+        try:
+            if last is not None and last.isVisible() and last.window() is self:
+                return last
+        except RuntimeError:  # deleted
+            pass
+        return self.inventory.table
+
+    def focus_current_filter(self) -> Optional[QWidget]:
+        """Ctrl+F: focus the filter field of the current table (the inventory's by default)."""
+        from PySide6.QtWidgets import QLineEdit
+
+        table = self.current_table()
+        if table is not self.inventory.table:
+            w = table.parentWidget()
+            while w is not None and w is not self:
+                if hasattr(w, "focus_filter"):
+                    w.focus_filter()
+                    return w
+                for edit in w.findChildren(QLineEdit):
+                    words = f"{edit.accessibleName()} {edit.placeholderText()}".lower()
+                    if edit.isVisible() and ("filter" in words or "search" in words):
+                        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                        edit.selectAll()
+                        return edit
+                w = w.parentWidget()
+        self.inventory.focus_filter()
+        return self.inventory.filter_edit
+
+    def ask_export_path(self, title: str, default: Path, filters: str) -> Optional[str]:
+        """Where to save an export (save dialog; replaced in tests)."""
+        path, _ = QFileDialog.getSaveFileName(self, title, str(default), filters)
+        return path or None
+
+    def export_table(self, table: Any = None) -> Optional[Path]:
+        """File → Export table…: the current table as shown (filter, sort, visible
+        columns) to CSV or Excel (.xlsx, openpyxl)."""
+        from console.ui import export
+
+        table = table or self.current_table()
+        name = table.accessibleName() or "table"
+        default = Path.home() / f"{_safe_filename(name.lower())}.xlsx"
+        path = self.ask_export_path("Export table", default, export.TABLE_FILTERS)
+        if not path:
+            return None
+        try:
+            out, n = export.export_table(table, path, title=name)
+        except Exception as exc:  # a file that cannot be written: say so, plainly
+            self.report_error("The table could not be exported.", export.plain_message(exc))
+            return None
+        self.show_status(f"{name}: {n} row{'s' if n != 1 else ''} exported to {out}.")
+        return out
+
+    def export_chart(self, chart: Any = None) -> Optional[Path]:
+        """File → Export chart…: the chart shown in the detail panel (or ``chart``) as
+        PNG or SVG (pyqtgraph exporters).  Right-clicking a chart → Export… does the same."""
+        from console.ui import export
+
+        if chart is None:
+            charts = export.visible_charts(self)
+            if not charts:
+                self.show_status("No chart is shown: open the Drift tab (or a validation check with a chart) "
+                                 "first.")
+                return None
+            chart = export.pick_chart(charts, self.focusWidget())
+        name = export.chart_name(chart)
+        path = self.ask_export_path("Export chart", Path.home() / f"{_safe_filename(name.lower())}.png",
+                                    export.CHART_FILTERS)
+        if not path:
+            return None
+        try:
+            out = export.export_chart(chart, path)
+        except Exception as exc:
+            self.report_error("The chart could not be exported.", export.plain_message(exc))
+            return None
+        self.show_status(f"Chart “{name}” saved to {out}.")
+        return out
+
+    # -- keyboard: open / delete / palette
+    def open_selected_model(self) -> None:
+        """Enter on a model: its details get the focus (Overview unless a tab was chosen)."""
+        if self.inventory.selected_summary() is None:
+            return
+        # still loading: focus the tabs again once the detail is shown
+        d, sel = self.detail.detail, self.inventory.selected_summary()
+        self._focus_detail_on_load = d is None or d.model.id != sel.id
+        self.detail.tabs.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.show_status(f"{self.inventory.selected_summary().name}: details below "
+                         "(Ctrl+Tab switches tabs, Shift+Tab goes back to the inventory).")
+
+    def delete_selected(self) -> None:
+        """Delete on a model: models are never deleted; say what to do instead."""
+        s = self.inventory.selected_summary()
+        if s is None:
+            return
+        self.show_status(f"Models are never deleted: {s.name} and its history stay in the audit trail. "
+                         "To take it out of use, Request approval… (Ctrl+Shift+R) for retirement.")
+
+    def show_palette(self) -> Any:
+        """Ctrl+K: the command palette (models, views, actions)."""
+        from console.ui.palette import CommandPalette, main_window_entries
+
+        dlg = getattr(self, "command_palette", None)
+        if dlg is not None:
+            dlg.deleteLater()
+        self.command_palette = CommandPalette(main_window_entries(self), self)
+        self.command_palette.open()
+        return self.command_palette
+
+    def set_theme(self, mode: str) -> None:
+        """View → Theme: ``system``, ``light`` or ``dark``, applied live (also to open charts)."""
+        theme.set_mode(mode, save=self._restore_state)
+        self.theme_actions[mode].setChecked(True)
+        self.show_status(f"Theme: {'the system setting (' + theme.TOKENS.name + ')' if mode == 'system' else mode}.")
+
+    def _on_theme_changed(self, _name: str) -> None:
+        """Icons drawn in theme colours follow a theme change (charts recolour themselves)."""
+        self.act_run.setIcon(theme.play_icon())
+        self.act_sync.setIcon(theme.sync_icon())
+        if self.detail.detail is not None:
+            # rich-text labels hold colours as HTML: draw the shown model again
+            try:
+                self.detail.set_detail(self.detail.detail)
+            except Exception:  # cosmetic only; the next load redraws anyway
+                pass
+        mode = theme.current_mode()
+        if mode in self.theme_actions:
+            self.theme_actions[mode].setChecked(True)
+
+    def show_help(self) -> Any:
+        """F1: the user guide (non-modal)."""
+        from console.ui.help import HelpWindow
+
+        if getattr(self, "help_window", None) is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
+        return self.help_window
 
     # ------------------------------------------------------------------ settings / close
     def _settings(self) -> QSettings:
         return QSettings()
 
+    def _layout_parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The splitters and tables whose state is kept, by a stable key (accessible or
+        object name, else the position among their siblings)."""
+        from PySide6.QtWidgets import QTableView
+
+        splitters: dict[str, Any] = {"main": self.splitter}
+        for i, sp in enumerate(self.findChildren(QSplitter)):
+            if sp is not self.splitter:
+                splitters.setdefault(f"{sp.objectName() or sp.accessibleName() or 'splitter'}-{i}", sp)
+        tables: dict[str, Any] = {}
+        for i, tv in enumerate(self.findChildren(QTableView)):
+            key = tv.objectName() or tv.accessibleName() or f"table-{i}"
+            tables.setdefault(re.sub(r"[^\w-]+", "_", key), tv)
+        return splitters, tables
+
     def _load_settings(self) -> None:
+        """Restore the window layout saved by :meth:`_save_settings` (QSettings group
+        ``layout``, versioned by ``settings/version``; an older version is discarded).
+        Never holds a secret: geometry, splitters, column widths/order/sort, the last
+        detail tab and the last selected model."""
         s = self._settings()
-        geo = s.value("main/geometry")
+        if str(s.value("settings/version", "")) != str(SETTINGS_VERSION):
+            for group in ("main", "layout"):
+                s.remove(group)
+            s.setValue("settings/version", SETTINGS_VERSION)
+            return
+        geo = s.value("layout/geometry")
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
-        split = s.value("main/splitter")
-        if isinstance(split, QByteArray) and not split.isEmpty():
-            self.splitter.restoreState(split)
+        state = s.value("layout/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state, SETTINGS_VERSION)
+        splitters, tables = self._layout_parts()
+        for key, sp in splitters.items():
+            v = s.value(f"layout/splitters/{key}")
+            if isinstance(v, QByteArray) and not v.isEmpty():
+                sp.restoreState(v)
+        for key, tv in tables.items():
+            v = s.value(f"layout/tables/{key}")
+            if isinstance(v, QByteArray) and not v.isEmpty():
+                tv.horizontalHeader().restoreState(v)
+        hh = self.inventory.table.horizontalHeader()
+        if 0 <= hh.sortIndicatorSection() < self.inventory.model.columnCount():
+            self.inventory.model.sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())
+        try:
+            tab = int(s.value("layout/detail_tab", -1))
+            if 0 <= tab < self.detail.tabs.count():
+                self.detail.tabs.setCurrentIndex(tab)
+            model_id = s.value("layout/model_id")
+            self._restore_model_id = int(model_id) if model_id not in (None, "") else None
+        except (TypeError, ValueError):
+            self._restore_model_id = None
 
     def _save_settings(self) -> None:
         if not self._restore_state:
             return
         s = self._settings()
-        s.setValue("main/geometry", self.saveGeometry())
-        s.setValue("main/splitter", self.splitter.saveState())
+        s.setValue("settings/version", SETTINGS_VERSION)
+        s.setValue("layout/geometry", self.saveGeometry())
+        s.setValue("layout/state", self.saveState(SETTINGS_VERSION))
+        splitters, tables = self._layout_parts()
+        for key, sp in splitters.items():
+            s.setValue(f"layout/splitters/{key}", sp.saveState())
+        for key, tv in tables.items():
+            s.setValue(f"layout/tables/{key}", tv.horizontalHeader().saveState())
+        s.setValue("layout/detail_tab", self.detail.tabs.currentIndex())
+        sel = self.inventory.selected_id()
+        if sel is not None:
+            s.setValue("layout/model_id", sel)
+        s.sync()
 
     def shutdown(self, timeout_ms: int = 15000) -> None:
         """Cancel and wait for every job, then close the workspace (idempotent)."""

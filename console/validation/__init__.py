@@ -1,25 +1,38 @@
-"""Validation of model versions: safe model loading (skops) and validation checks.
+"""Validation of model versions: safe model loading (skops) and the validation suite.
 
-No Qt and no SQLAlchemy in this package (``shared/DESIGN.md``, *Layers*).
+No Qt and no SQLAlchemy in this package (``shared/DESIGN.md``, *Layers*).  The suite's
+public API is :mod:`console.validation.suite`.
 """
 
-from console.validation.checks import (
-    CHECK_IDS,
-    DEFAULT_THRESHOLDS,
-    PRIMARY_METRIC,
-    run_checks,
+from console.validation._shared import PRIMARY_METRIC
+from console.validation.loading import TRUSTED_TYPES, dump_model, load_model, sha256_hex
+from console.validation.suite import (
+    CATALOGUE,
+    FAMILIES,
+    ArtifactInfo,
+    CheckSpec,
+    SuiteInput,
+    ValidationPlan,
+    default_plan,
+    run_suite,
+    spec,
     suite_passed,
 )
-from console.validation.loading import TRUSTED_TYPES, dump_model, load_model, sha256_hex
 
 __all__ = [
-    "CHECK_IDS",
-    "DEFAULT_THRESHOLDS",
+    "ArtifactInfo",
+    "CATALOGUE",
+    "CheckSpec",
+    "FAMILIES",
     "PRIMARY_METRIC",
+    "SuiteInput",
     "TRUSTED_TYPES",
+    "ValidationPlan",
+    "default_plan",
     "dump_model",
     "load_model",
-    "run_checks",
+    "run_suite",
     "sha256_hex",
+    "spec",
     "suite_passed",
 ]

@@ -17,6 +17,12 @@ Trust model (two layers):
    ``get_untrusted_types`` must be in this list, or :func:`load_model` refuses the file
    with an :class:`~console.errors.InputError` naming the offending types.
 
+3. The trust step (issue 6): a pickle/joblib file is never loaded by :func:`load_model`.
+   Only :func:`load_trusted_pickle` unpickles, and only bytes whose SHA-256 equals the
+   hash a user explicitly trusted (recorded in the workspace's audit trail by
+   :func:`console.services.validation.trust_artifact`); one changed byte changes the
+   hash and the file is refused again.
+
 No Qt, no SQLAlchemy here.
 """
 
@@ -31,7 +37,7 @@ import skops.io as sio
 from console.fingerprint import sha256_hex
 from console.errors import InputError
 
-__all__ = ["TRUSTED_TYPES", "dump_model", "load_model", "sha256_hex"]
+__all__ = ["TRUSTED_TYPES", "dump_model", "load_model", "sha256_hex", "artifact_format", "load_trusted_pickle"]
 
 #: Fully qualified type names (as :func:`skops.io.get_untrusted_types` spells them) that
 #: Tollgate accepts in a skops artifact on top of skops' default trust.
@@ -194,3 +200,43 @@ def load_model(data: bytes, *, expected_sha256: Optional[str] = None) -> Any:
             f"Cannot load the skops model artifact: {type(exc).__name__}: {exc}. Re-save it "
             "with the installed skops and scikit-learn versions."
         ) from exc
+
+
+def artifact_format(data: bytes) -> str:
+    """``"skops"`` for a zip archive (what skops writes), else ``"pickle"`` (pickle,
+    joblib or anything else that would have to be unpickled).  Looks at the first four
+    bytes only; nothing is loaded."""
+    return "skops" if bytes(data[:4]) == _ZIP_MAGIC else "pickle"
+
+
+def load_trusted_pickle(data: bytes, *, trusted_sha256: Optional[str], name: str = "model file") -> Any:
+    """Unpickle ``data`` (pickle or joblib; :func:`joblib.load` reads both) only when its
+    SHA-256 equals ``trusted_sha256``, the hash a user trusted.
+
+    The hash is checked before a single byte is unpickled.  Raises :class:`InputError`
+    when nothing is trusted (``None``), when the hash differs ("changed since it was
+    trusted": a modified file is refused again), or when loading fails.  Loading a
+    trusted pickle still runs whatever code it holds: the trust is the user's decision,
+    recorded in the audit trail.
+    """
+    import joblib
+
+    data = bytes(data)
+    actual = sha256_hex(data)
+    if trusted_sha256 is None:
+        raise InputError(
+            f"{name} is a pickle/joblib file (SHA-256 {actual}) and nobody has trusted it; loading it can run "
+            "arbitrary code, so it is refused. Re-save the model with skops, or have a user trust this exact file."
+        )
+    if actual != trusted_sha256.strip().lower():
+        raise InputError(
+            f"{name} changed since it was trusted (trusted SHA-256 {trusted_sha256.strip().lower()}, now "
+            f"{actual}); refused. Check the new file and trust it again."
+        )
+    try:
+        return joblib.load(io.BytesIO(data))
+    except Exception as exc:  # anything the file's own code raises
+        raise InputError(
+            f"{name} was trusted but cannot be loaded ({type(exc).__name__}: {exc}); is it a pickle/joblib "
+            "model file written with the installed packages?"
+        ) from None
