@@ -196,7 +196,22 @@ def test_wrong_target_and_unknown_run_are_one_line_errors(tmp_path, shared_data)
     proc = run_cli("validate", MODEL, "--data", str(f), "--target", "nope", workspace=loc)
     assert proc.returncode == 2 and "'nope'" in proc.stderr and len(proc.stderr.splitlines()) == 1
     proc = run_cli("validate", MODEL, "--rerun", "999", workspace=loc)
-    assert proc.returncode == 2 and "#999" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert proc.returncode == 2 and "no validation run #999" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    # a file without a training column, or with ±inf in a feature, is bad input: exit 2,
+    # naming the column, and no run or finding is recorded
+    no_col = tmp_path / "no-col.csv"
+    german(shared_data).iloc[800:].drop(columns=["duration"]).to_csv(no_col, index=False)
+    inf = tmp_path / "inf.csv"
+    bad = german(shared_data).iloc[800:].reset_index(drop=True)
+    bad["amount"] = bad["amount"].astype("float64")
+    bad.loc[4, "amount"] = float("inf")
+    bad.to_csv(inf, index=False)
+    for f, words in ((no_col, ("lacks", "duration")), (inf, ("'amount'", "infinite", "row 5"))):
+        proc = run_cli("validate", MODEL, "--data", str(f), "--target", "bad", workspace=loc)
+        assert proc.returncode == 2, proc.stderr
+        assert len(proc.stderr.splitlines()) == 1 and all(w in proc.stderr for w in words), proc.stderr
+    with Workspace.open(loc) as ws:
+        assert ws.get_model(MODEL).validation_runs == () and findings.list_findings(ws) == []
 
 
 # ----------------------------------------------------------------------------- re-run
@@ -255,6 +270,8 @@ def test_protected_attributes_permissions_audit_and_use(tmp_path, shared_data):
             validation.set_protected_attributes(ws, MODEL, ["sex"], by=user(ws, "sam"))
         assert validation.set_protected_attributes(ws, MODEL, ["sex", "age", "sex"], by=user(ws, "dana")) == \
             ("sex", "age")
+        with pytest.raises(InputError, match="no column religion"):  # neither a feature nor in the holdout
+            validation.set_protected_attributes(ws, MODEL, ["sex", "religion"], by=user(ws, "dana"))
     proc = run_cli("models", "protect", MODEL, "--attributes", "sex,age", "--user", "mia", "--password-stdin",
                    input="mia-pass-1\n", workspace=loc)
     assert proc.returncode == 0, proc.stderr  # unchanged: no second event

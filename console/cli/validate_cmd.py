@@ -109,7 +109,7 @@ def _rerun(ws, model, args):
 
     detail_runs = {r.id for r in ws.get_model(model.id).validation_runs}
     if args.rerun not in detail_runs:
-        raise InputError(f"validation run #{args.rerun} is not a run of {model.name} "
+        raise InputError(f"{model.name} has no validation run #{args.rerun} "
                          f"(its runs: {', '.join(f'#{i}' for i in sorted(detail_runs)[-8:]) or 'none'})")
     return ws.rerun_validation(args.rerun, actor=args.user, progress=None if args.json else stderr_progress())
 

@@ -325,7 +325,15 @@ def set_protected_attributes(ws: "Workspace", model: Union[int, str], attributes
             names.append(a)
     with ws._session() as s:
         m = ws._model_row(s, model, source)
-        model_id, authors = m.id, {v.created_by for v in m.versions}
+        model_id, authors, model_name = m.id, {v.created_by for v in m.versions}, m.name
+        known = {c for v in m.versions for c in (v.training_schema or {})}
+        holdouts = [v.holdout_sha256 for v in sorted(m.versions, key=lambda v: v.version) if v.holdout_sha256]
+    if holdouts:  # protected attributes need not be features: the latest holdout's columns count too
+        known |= {str(c) for c in ws.load_dataset(holdouts[-1]).columns}
+    unknown = [a for a in names if known and a not in known]
+    if unknown:
+        raise InputError(f"{model_name} has no column {few_names(unknown, 8)} in its training schema or holdout set "
+                         f"(columns: {few_names(sorted(known), 20)}); name existing columns")
     fresh = _current_roles(ws, by)
     allowed = (fresh.has_role(Role.MODEL_RISK_MANAGER, model_id) or fresh.has_role(Role.ADMIN)
                or any(a.role == Role.DATA_SCIENTIST and a.model_id == model_id for a in fresh.roles)
@@ -522,6 +530,31 @@ def _load_context(ws: "Workspace", model_ref: Union[int, str], version: Union[in
     return model, ver, champ, earlier
 
 
+def _refuse_unusable_data(data: pd.DataFrame, ver: ModelVersion, model_name: str, *, label: str) -> None:
+    """Bad input, not a validation outcome: data given with ``--data`` that lacks training
+    feature columns or holds ±inf in a numeric feature is refused with
+    :class:`InputError` naming the columns (first row, 1-based) before anything is
+    recorded, so a wrong file never opens findings."""
+    import numpy as np
+
+    missing = [c for c in ver.training_schema if c not in data.columns]
+    if missing:
+        raise InputError(
+            f"{label} lacks the training feature column(s) {few_names(missing, 8)} of {model_name} v{ver.version}; "
+            f"pass a file with the model's columns ({few_names(list(ver.training_schema), 12)})"
+        )
+    for c in ver.training_schema:
+        col = data[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            bad = np.isinf(col.to_numpy(dtype="float64", na_value=np.nan))
+            if bad.any():
+                first = int(np.flatnonzero(bad)[0]) + 1
+                raise InputError(
+                    f"{label}: column {c!r} has {int(bad.sum())} infinite value(s) (first in data row {first}); "
+                    "replace them with empty cells (missing) or remove those rows"
+                )
+
+
 def run_validation(ws: "Workspace", model_id: Union[int, str], version: Union[int, str, None] = None, *,
                    data: Optional[pd.DataFrame] = None, target: Optional[str] = None,
                    data_label: Optional[str] = None, actor: Optional[str] = None, source: Optional[str] = None,
@@ -555,6 +588,7 @@ def run_validation(ws: "Workspace", model_id: Union[int, str], version: Union[in
         raise InputError(f"{model.name} has task 'unknown'; set its task (classification or regression) before validating")
     estimator = ws.load_estimator(ver)
     checkpoint(cancel)
+    external = data is not None and rerun_of is None
     if data is None:
         if ver.holdout_sha256 is None:
             raise InputError(
@@ -570,6 +604,8 @@ def run_validation(ws: "Workspace", model_id: Union[int, str], version: Union[in
             f"target column {target!r} is not in the validation data of {model.name} v{ver.version} "
             f"(columns: {few_names(data.columns, 12)}); pass --target COL"
         )
+    if external:
+        _refuse_unusable_data(data, ver, model.name, label=data_label or "the validation data")
     data_bytes = None
     if data_blob_sha256 is None:
         try:
