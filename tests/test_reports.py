@@ -162,7 +162,9 @@ def test_sections_metadata_and_pdfa_parts(audit_pdf):
     assert "Tollgate" in meta.author and INCOME in meta.subject and "SR 11-7" in meta["/Keywords"]
     assert meta.creation_date is not None and meta.creation_date.tzinfo is not None
     root = reader.trailer["/Root"]
-    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    stream = root["/Metadata"].get_object()
+    assert (stream.get("/Type"), stream.get("/Subtype")) == ("/Metadata", "/XML")  # ISO 19005 §6.7.2
+    xmp = stream.get_data().decode("utf-8")
     assert "<pdfaid:part>3</pdfaid:part>" in xmp and "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
     assert INCOME in xmp
     intent = root["/OutputIntents"][0].get_object()

@@ -800,6 +800,10 @@ def _finalize(pdf: bytes, out: Path, *, meta: PdfMeta, attachment: Optional[tupl
     })
     writer.xmp_metadata = _xmp(meta, producer, creator)
     root = writer.root_object
+    # PDF/A (ISO 19005 §6.7.2) and poppler want the stream typed: /Type /Metadata /Subtype /XML
+    xmp_stream = root["/Metadata"].get_object()
+    xmp_stream[NameObject("/Type")] = NameObject("/Metadata")
+    xmp_stream[NameObject("/Subtype")] = NameObject("/XML")
     icc = DecodedStreamObject()
     icc.set_data(_srgb_icc())
     icc[NameObject("/N")] = NumberObject(3)
