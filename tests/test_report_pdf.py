@@ -30,7 +30,7 @@ from console.domain.models import (
 )
 from console.errors import Cancelled, InputError
 from console.jobs import CancelToken
-from console.reports import build_audit_pdf
+from console.reports import build_model_report
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -55,6 +55,11 @@ HYPER = {
     "n_jobs": None, "penalty": "l2", "random_state": 42, "solver": "lbfgs", "tol": 0.0001,
     "warm_start": False, "preprocessing": "ColumnTransformer(OneHotEncoder, StandardScaler)",
 }
+
+
+def build_audit_pdf(detail, path, **kw):
+    """The model audit report's path (``build_model_report(kind="audit")``)."""
+    return build_model_report("audit", detail, path, **kw).path
 
 
 def _version(n: int, art: str, data: str, created: datetime, metrics: dict, aliases=(), hyper=None,

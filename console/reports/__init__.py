@@ -3,8 +3,7 @@
 Public API:
 
 * :func:`console.reports.audit.build_model_report` -- the model audit report
-  (``kind="audit"``) and the model validation report (``kind="validation"``);
-  :func:`console.reports.audit.build_audit_pdf` is the audit report returning its path.
+  (``kind="audit"``) and the model validation report (``kind="validation"``).
 * :func:`console.reports.inventory.build_inventory_pdf` -- the inventory report.
 * :mod:`console.reports.document` -- the shared framework: styles, tables that split
   across pages with the header repeated, table of contents, "Page N of M", atomic write,
@@ -21,8 +20,8 @@ The use case (gather facts, build the JSON evidence, audit the export) is
 :func:`console.services.reports.export_report`.
 """
 
-from console.reports.audit import build_audit_pdf, build_model_report
+from console.reports.audit import build_model_report
 from console.reports.fonts import register_fonts
 from console.reports.inventory import build_inventory_pdf
 
-__all__ = ["build_audit_pdf", "build_model_report", "build_inventory_pdf", "register_fonts"]
+__all__ = ["build_model_report", "build_inventory_pdf", "register_fonts"]

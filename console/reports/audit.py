@@ -30,7 +30,6 @@ import math
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from reportlab.lib.styles import ParagraphStyle
@@ -94,7 +93,7 @@ from console.reports.document import (
 from console.reports.evidence import check_evidence, status_glyph
 from console.reports.fonts import FONT_BOLD, FONT_MONO, FONT_REGULAR
 
-__all__ = ["build_audit_pdf", "build_model_report", "model_facts", "GovernanceRecords", "REPORT_TITLE",
+__all__ = ["build_model_report", "model_facts", "GovernanceRecords", "REPORT_TITLE",
            "REPORT_TITLES", "TOP_DRIFT_FEATURES"]
 
 REPORT_TITLE = "Model audit report"
@@ -1235,23 +1234,3 @@ def build_model_report(
     )
     return render_pdf(path, make_story, meta=meta, header_title=title, header_right=m.name,
                       workspace_label=workspace_label, evidence=make_evidence, progress=progress, cancel=cancel)
-
-
-def build_audit_pdf(
-    detail: ModelDetail,
-    path: os.PathLike[str] | str,
-    *,
-    workspace_label: str,
-    generated_at: Optional[datetime] = None,
-    progress: Optional[ProgressFn] = None,
-    cancel: Optional[CancelToken] = None,
-    audit_head_hash: Optional[str] = None,
-    audit_chain: Optional[ChainVerification] = None,
-    governance: Optional[GovernanceRecords] = None,
-    evidence: Optional[dict[str, Any]] = None,
-) -> Path:
-    """The model audit report (:func:`build_model_report` with ``kind="audit"``);
-    returns the absolute path written.  Same arguments and errors."""
-    return build_model_report("audit", detail, path, workspace_label=workspace_label, generated_at=generated_at,
-                              progress=progress, cancel=cancel, audit_head_hash=audit_head_hash,
-                              audit_chain=audit_chain, governance=governance, evidence=evidence).path
